@@ -1,0 +1,73 @@
+# One entry point for people, CI and the workflows. `make help` lists the targets.
+# Every target bootstraps the virtualenv it needs, so a fresh clone only needs Python 3.11 and make.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP_FLAGS := --quiet --disable-pip-version-check
+GIT_SHA ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+export GIT_SHA
+
+# Targets that `make test` runs; each mk/*.mk fragment adds its own.
+TEST_TARGETS := lint test-py
+
+include $(sort $(wildcard mk/*.mk))
+
+$(VENV)/.installed: requirements/dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required (the Lambda runtime); set PYTHON=/path/to/python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install $(PIP_FLAGS) -r requirements/dev.txt
+	@touch $@
+
+.PHONY: venv
+venv: $(VENV)/.installed ## Create the development virtualenv (.venv) from the exact locks
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+.PHONY: train
+train: venv ## Train on data/, write versioned artifacts and the manifest into models/
+	$(PY) -m train
+
+.PHONY: gate
+gate: venv ## Quality and ONNX parity gates against the committed model (prints a Markdown table)
+	$(PY) -m train gate
+
+.PHONY: serve
+serve: venv ## Serve the API on http://127.0.0.1:8000 (MODEL_BACKEND=onnx|sklearn)
+	$(VENV)/bin/flask --app app.wsgi run --host 127.0.0.1 --port $${PORT:-8000}
+
+.PHONY: bench
+bench: venv ## Benchmark cold start and warm /predict latency of both backends
+	$(PY) -m ops bench
+
+.PHONY: lint
+lint: venv ## Ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+.PHONY: format
+format: venv ## Apply ruff's formatting and safe fixes
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+.PHONY: test-py
+test-py: venv
+	$(PY) -m pytest --ignore=tests/locust
+
+.PHONY: test
+test: $(TEST_TARGETS) ## Run every check and test suite (what CI runs)
+
+.PHONY: lock
+lock: ## Re-resolve requirements/*.in into the exact locks requirements/*.txt
+	requirements/lock.sh $(PYTHON)
+
+.PHONY: clean
+clean: ## Remove virtualenvs, build output and caches (never models/ or data/)
+	rm -rf $(VENV) .venv-* dist build reports .pytest_cache .ruff_cache .hypothesis

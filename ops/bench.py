@@ -1,0 +1,130 @@
+"""`python -m ops bench`: cold start and warm /predict latency of both backends, side by side.
+
+Each measurement runs in a fresh child process (cold start means a new interpreter), through the
+Flask app in-process (no network), with request logging on and sent to /dev/null as in production.
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+ROOT = Path(__file__).resolve().parent.parent
+BACKENDS = ("onnx", "sklearn")
+TARGETS = {"floor_ratio": 1.5, "speedup": 15.0, "cold_speedup": 4.0}
+
+_COLD = """
+import time
+t0 = time.perf_counter()
+from app import create_app
+app = create_app()
+client = app.test_client()
+response = client.post("/predict", json={"data": %(row)s})
+assert response.status_code == 200, response.data
+print(time.perf_counter() - t0)
+"""
+
+_WARM = """
+import json, time
+from app import create_app
+app = create_app()
+app.add_url_rule("/_bench/noop", "noop", lambda: {"ok": True}, methods=["POST"])
+client = app.test_client()
+row = %(row)s
+bodies = {"noop": {"data": row}, "1 row": {"data": row}, "100 rows": {"instances": [row] * 100}}
+paths = {"noop": "/_bench/noop", "1 row": "/predict", "100 rows": "/predict"}
+result = {}
+for name, count in (("noop", %(n)d), ("1 row", %(n)d), ("100 rows", %(n)d // 4)):
+    body = json.dumps(bodies[name]).encode()
+    samples = []
+    for i in range(count + 50):
+        t = time.perf_counter()
+        response = client.post(paths[name], data=body, content_type="application/json")
+        elapsed = time.perf_counter() - t
+        assert response.status_code == 200, response.data
+        if i >= 50:
+            samples.append(elapsed)
+    samples.sort()
+    result[name] = {"p50": samples[len(samples) // 2], "p99": samples[int(len(samples) * 0.99)]}
+print(json.dumps(result))
+"""
+
+
+def _child(code: str, backend: str) -> str:
+    env = os.environ | {"MODEL_BACKEND": backend, "LOG_LEVEL": "INFO", "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise click.ClickException(
+            f"{backend} benchmark failed: {out.stderr.strip().splitlines()[-1]}"
+        )
+    return out.stdout.strip()
+
+
+def _sample_row() -> list[float]:
+    with (ROOT / "data" / "breast_cancer.csv").open() as f:
+        f.readline()
+        return [float(v) for v in f.readline().strip().split(",")[:-1]]
+
+
+@click.command()
+@click.option("--cold-runs", default=5, show_default=True, help="Fresh processes per backend.")
+@click.option("--requests", "n", default=2000, show_default=True, help="Warm requests per case.")
+@click.option("--check", is_flag=True, help="Exit 1 when a target is missed.")
+def bench(cold_runs: int, n: int, check: bool) -> None:
+    """Cold start and warm latency of the onnx and sklearn backends, with the targets' ratios."""
+    row = repr(_sample_row())
+    results = {}
+    for backend in BACKENDS:
+        cold = [float(_child(_COLD % {"row": row}, backend)) for _ in range(cold_runs)]
+        warm = json.loads(_child(_WARM % {"row": row, "n": n}, backend))
+        results[backend] = {"cold": statistics.median(cold), **warm}
+
+    ms = 1000.0
+    click.echo(
+        f"{'':10}{'cold start':>12}{'1 row p50':>12}{'1 row p99':>12}"
+        f"{'100 rows p50':>14}{'100 rows p99':>14}{'no-op p50':>12}"
+    )
+    for backend, r in results.items():
+        click.echo(
+            f"{backend:10}{r['cold'] * ms:>10.1f}ms{r['1 row']['p50'] * ms:>10.3f}ms"
+            f"{r['1 row']['p99'] * ms:>10.3f}ms{r['100 rows']['p50'] * ms:>12.3f}ms"
+            f"{r['100 rows']['p99'] * ms:>12.3f}ms{r['noop']['p50'] * ms:>10.3f}ms"
+        )
+    onnx, sk = results["onnx"], results["sklearn"]
+    ratios = {
+        "floor_ratio": onnx["1 row"]["p50"] / onnx["noop"]["p50"],
+        "speedup": sk["1 row"]["p50"] / onnx["1 row"]["p50"],
+        "cold_speedup": sk["cold"] / onnx["cold"],
+    }
+    lines = {
+        "floor_ratio": ("onnx 1-row /predict vs no-op floor", "<=", "x"),
+        "speedup": ("sklearn / onnx warm 1-row p50", ">=", "x"),
+        "cold_speedup": ("sklearn / onnx cold start", ">=", "x"),
+    }
+    click.echo("")
+    missed = []
+    for key, (label, op, unit) in lines.items():
+        value, target = ratios[key], TARGETS[key]
+        ok = value <= target if op == "<=" else value >= target
+        missed += [] if ok else [label]
+        click.echo(
+            f"{label:40} {value:6.2f}{unit}  (target {op} {target}{unit}: "
+            f"{'met' if ok else 'MISSED'})"
+        )
+    click.echo(
+        f"100-row speed-up sklearn / onnx: {sk['100 rows']['p50'] / onnx['100 rows']['p50']:.1f}x"
+    )
+    if check and missed:
+        raise click.ClickException("targets missed: " + ", ".join(missed))

@@ -1,0 +1,1 @@
+"""Training, evaluation and gating of the model served by app/."""

@@ -1,0 +1,98 @@
+"""`python -m train` trains; `python -m train gate` checks quality and ONNX parity."""
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from train.artifacts import read_manifest, write_atomic
+from train.config import load_config
+from train.errors import TrainError
+from train.paths import CONFIG_FILE, MANIFEST_NAME, MODELS_DIR
+
+
+class UserError(click.ClickException):
+    """Bad input: one line on stderr, exit 2, no traceback."""
+
+    exit_code = 2
+
+
+CONFIG = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=CONFIG_FILE,
+    show_default=True,
+)
+MODELS = click.option(
+    "--models-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=MODELS_DIR,
+    show_default=True,
+)
+
+
+@click.group(invoke_without_command=True)
+@CONFIG
+@MODELS
+@click.pass_context
+def main(ctx: click.Context, config_path: Path, models_dir: Path) -> None:
+    """Train the model (the default) or gate a trained one."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(fit, config_path=config_path, models_dir=models_dir)
+
+
+@main.command()
+@CONFIG
+@MODELS
+def fit(config_path: Path, models_dir: Path) -> None:
+    """Train on the configured CSV and publish versioned artifacts into the models directory."""
+    from train.fit import train  # heavy imports (scikit-learn, skl2onnx) only when training
+
+    try:
+        manifest = train(load_config(config_path), models_dir)
+    except TrainError as exc:
+        raise UserError(str(exc)) from None
+    m = manifest["metrics"]
+    click.echo(
+        f"model {manifest['model_version']}: accuracy {m['accuracy']:.4f}, f1 {m['f1']:.4f}, "
+        f"roc_auc {m['roc_auc']:.4f} on {m['test_rows']} held-out rows -> "
+        f"{models_dir / MANIFEST_NAME}"
+    )
+
+
+@main.command()
+@CONFIG
+@MODELS
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Manifest to compare against (default: models/manifest.json as committed at HEAD).",
+)
+@click.option(
+    "--report", type=click.Path(path_type=Path, dir_okay=False), help="Also write the table here."
+)
+def gate(config_path: Path, models_dir: Path, baseline: Path | None, report: Path | None) -> None:
+    """Fail unless the model meets the floors, doesn't regress, and ONNX matches scikit-learn."""
+    from train.gate import committed_manifest, markdown_table, quality_checks
+    from train.parity import check_parity
+
+    try:
+        cfg = load_config(config_path)
+        candidate = read_manifest(models_dir / MANIFEST_NAME)
+        base = read_manifest(baseline) if baseline else committed_manifest()
+        checks = quality_checks(candidate, base, cfg.gate)
+        parity = check_parity(cfg, models_dir, candidate)
+    except (TrainError, KeyError, json.JSONDecodeError) as exc:
+        raise UserError(f"cannot gate: {exc}") from None
+    table = markdown_table(candidate, base, checks, parity)
+    click.echo(table)
+    if report:
+        write_atomic(report, table.encode())
+    failures = [c.reason() for c in checks if not c.passed]
+    if not parity.passed:
+        failures.append("ONNX predictions do not match scikit-learn")
+    if failures:
+        click.echo("gate failed: " + "; ".join(failures), err=True)
+        sys.exit(1)

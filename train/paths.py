@@ -1,0 +1,9 @@
+"""Every path the pipeline uses, built in one place from the project root."""
+
+from pathlib import Path
+
+PROJ_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJ_ROOT / "data"
+MODELS_DIR = PROJ_ROOT / "models"
+CONFIG_FILE = PROJ_ROOT / "train" / "config.toml"
+MANIFEST_NAME = "manifest.json"
