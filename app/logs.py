@@ -25,11 +25,22 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, separators=(",", ":"))
 
 
+class StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is now (Lambda's log stream, or a test's capture)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value):
+        pass
+
+
 def init_app(app: Flask) -> None:
-    if not any(getattr(h, "_app_json", False) for h in log.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+    if not any(isinstance(h, StderrHandler) for h in log.handlers):
+        handler = StderrHandler()
         handler.setFormatter(JsonFormatter())
-        handler._app_json = True
         log.addHandler(handler)
         log.propagate = False  # Zappa configures the root logger; don't log every line twice
     log.setLevel(app.config["LOG_LEVEL"])
