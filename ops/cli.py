@@ -3,6 +3,14 @@
 import click
 
 from ops.bench import bench
+from ops.deploy import deploy
+from ops.package import package
+from ops.package_check import package_check
+from ops.rollback import rollback
+from ops.smoke import smoke
+from ops.status import status
+from ops.url import url
+from ops.usage_plan import usage_plan
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -11,3 +19,11 @@ def main() -> None:
 
 
 main.add_command(bench)
+main.add_command(package)
+main.add_command(package_check)
+main.add_command(deploy)
+main.add_command(usage_plan)
+main.add_command(smoke)
+main.add_command(rollback)
+main.add_command(status)
+main.add_command(url)

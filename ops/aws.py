@@ -1,0 +1,94 @@
+"""The one place boto3 clients are made, and AWS errors become one clear line.
+
+`make_client` honours AWS_ENDPOINT_URL (boto3 does natively), so the same code runs against AWS,
+a local moto server, and moto's in-process `mock_aws` in the tests.
+"""
+
+import contextlib
+import os
+from collections.abc import Iterator
+
+import boto3
+import click
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+)
+
+# Adaptive mode backs off on throttling errors across calls of one client; 8 attempts ride out
+# API Gateway's low per-account rates (e.g. CreateApiKey: 5 per second).
+RETRIES = Config(
+    retries={"max_attempts": 8, "mode": "adaptive"}, connect_timeout=10, read_timeout=60
+)
+
+THROTTLING = {
+    "Throttling",
+    "ThrottlingException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+}
+
+
+class AwsError(click.ClickException):
+    """An AWS call failed; the message says what to do about it."""
+
+
+def make_client(service: str, region: str | None = None):
+    """Every AWS client of the ops commands comes from here (tests patch this one name)."""
+    region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    return boto3.client(service, region_name=region, config=RETRIES)
+
+
+def explain(exc: Exception) -> str:
+    """One line for an AWS failure: what happened and the likely fix."""
+    if isinstance(exc, NoCredentialsError | PartialCredentialsError):
+        return (
+            "no AWS credentials found: assume the stage's deploy role (in CI) or set AWS_PROFILE; "
+            "for a local endpoint set AWS_ENDPOINT_URL and dummy AWS_ACCESS_KEY_ID/SECRET"
+        )
+    if isinstance(exc, NoRegionError):
+        return "no AWS region: set AWS_REGION (the stage's aws_region is in zappa_settings.json)"
+    if isinstance(exc, EndpointConnectionError):
+        return f"cannot reach the AWS endpoint ({exc}); is AWS_ENDPOINT_URL right?"
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        code, message = error.get("Code", "?"), error.get("Message", "")
+        operation = exc.operation_name
+        if code in THROTTLING:
+            return f"AWS kept throttling {operation} after retries with backoff; try again later"
+        if code in {"ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId"}:
+            return f"AWS credentials are expired or invalid ({code}); sign in again"
+        if code in {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}:
+            return (
+                f"access denied to {operation}: the deploy role lacks this permission ({message})"
+            )
+        if code == "NoSuchBucket":
+            return f"S3 bucket missing ({message}); deploy iam/ first or set ZAPPA_S3_BUCKET"
+        if code == "NoSuchEntity" and "role" in message.lower():
+            return f"IAM role missing ({message}); deploy iam/ first, it creates the execution role"
+        return f"{operation} failed: {code}: {message}"
+    return f"AWS call failed: {exc}"
+
+
+@contextlib.contextmanager
+def aws_errors() -> Iterator[None]:
+    """Translate botocore's exceptions into one-line ClickExceptions (no tracebacks)."""
+    try:
+        yield
+    except (ClientError, BotoCoreError) as exc:
+        raise AwsError(explain(exc)) from None
+
+
+def error_code(exc: ClientError) -> str:
+    return exc.response.get("Error", {}).get("Code", "")
+
+
+def account_id() -> str:
+    """The account the credentials belong to (names the per-account Zappa bucket)."""
+    with aws_errors():
+        return make_client("sts").get_caller_identity()["Account"]

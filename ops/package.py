@@ -1,0 +1,84 @@
+"""`python -m ops package STAGE`: dist/STAGE.zip from the serve-only virtualenv, and its report.
+
+The zip is built once per commit and stage (Zappa bakes the stage into zappa_settings.py), then
+deployed as is with `ops deploy STAGE --zip dist/STAGE.zip`.
+"""
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import click
+
+from ops import package_report, paths, release, settings, zappa
+
+
+def venv_site_packages() -> Path:
+    found = sorted(paths.PACKAGE_VENV.glob("lib/python3.*/site-packages"))
+    if not found:
+        raise click.ClickException(
+            f"{paths.PACKAGE_VENV} is missing: build it with `make package-venv`"
+        )
+    return found[0]
+
+
+def check_venv_python(runtime: str) -> None:
+    """Zappa requires the packaging Python to be the runtime's (compiled wheels are per version)."""
+    site = venv_site_packages()
+    version = f"python{site.parent.name.removeprefix('python')}"
+    if version != runtime:
+        raise click.ClickException(
+            f"{paths.PACKAGE_VENV} is {version} but the stage runs {runtime}; rebuild it"
+        )
+
+
+def write_json(path: Path, data: dict) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n")
+    os.replace(tmp, path)
+
+
+def build(stage: str) -> dict:
+    """Render the settings, let Zappa zip the venv, gate the result, write the report."""
+    sha = release.git_sha()
+    config = settings.render(stage, sha, account_id=None)
+    check_venv_python(config["runtime"])
+    settings_file = settings.write_rendered(stage, config)
+    paths.DIST.mkdir(exist_ok=True)
+    target, tmp = paths.package_zip(stage), paths.DIST / f".{stage}.zip.tmp"
+    tmp.unlink(missing_ok=True)
+    output = str(tmp.relative_to(paths.ROOT))
+    zappa.run(zappa.command("package", stage, settings_file, "-o", output, "--json"))
+    try:
+        summary = package_report.report(tmp, set(os.listdir(venv_site_packages())))
+    except package_report.PackageError as exc:
+        tmp.unlink(missing_ok=True)
+        raise click.ClickException(str(exc)) from None
+    summary["runtime"] = config["runtime"]
+    summary["built_from"] = str(paths.PACKAGE_VENV.relative_to(paths.ROOT))
+    summary["lock_sha256"] = _lock_digest()
+    failures, missed = package_report.gate(summary)
+    summary["targets_missed"] = missed
+    click.echo(package_report.format_report(summary))
+    for line in missed:
+        click.echo(f"  target missed: {line}")
+    if failures:
+        tmp.unlink(missing_ok=True)
+        raise click.ClickException("package rejected: " + "; ".join(failures))
+    os.replace(tmp, target)
+    write_json(paths.package_report(stage), summary)
+    click.echo(f"wrote {target.relative_to(paths.ROOT)} and {stage}.json")
+    return summary
+
+
+def _lock_digest() -> str:
+    """Which lock the venv was built from, so a report names its exact dependencies."""
+    return hashlib.sha256((paths.ROOT / "requirements" / "package.txt").read_bytes()).hexdigest()
+
+
+@click.command("package")
+@click.argument("stage", type=click.Choice(settings.STAGES))
+def package(stage: str) -> None:
+    """Build dist/STAGE.zip (and dist/STAGE.json: sizes, git SHA, model sha256) with Zappa."""
+    build(stage)

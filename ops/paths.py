@@ -1,0 +1,40 @@
+"""Every path and name the ops commands use, built in one place from the project root."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT = "sklearn-zappa-ml"
+
+SETTINGS_FILE = ROOT / "zappa_settings.json"
+STAGES_FILE = Path(__file__).resolve().parent / "stages.toml"
+MANIFEST_FILE = ROOT / "models" / "manifest.json"
+DIST = ROOT / "dist"
+BUILD = ROOT / "build"
+CACHE = ROOT / ".cache"
+PACKAGE_VENV = ROOT / ".venv-package"
+
+
+def rendered_settings_path(stage: str) -> Path:
+    """The settings file handed to zappa with `-s`: generated, git-ignored, never edited."""
+    return BUILD / f"zappa_settings.{stage}.json"
+
+
+def package_zip(stage: str) -> Path:
+    return DIST / f"{stage}.zip"
+
+
+def package_report(stage: str) -> Path:
+    return DIST / f"{stage}.json"
+
+
+def function_name(stage: str) -> str:
+    """Zappa's naming: the Lambda function, the CloudFormation stack and the REST API."""
+    return f"{PROJECT}-{stage}"
+
+
+def usage_plan_name(stage: str) -> str:
+    return f"{PROJECT}-{stage}"
+
+
+def api_key_secret_name(stage: str) -> str:
+    return f"{PROJECT}/{stage}/api-key"

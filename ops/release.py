@@ -1,0 +1,55 @@
+"""What a build is: the commit it came from and the model it serves (both checked after deploy)."""
+
+import json
+import os
+import re
+import subprocess
+
+import click
+
+from ops import paths
+
+_SHA = re.compile(r"^[0-9a-f]{7,40}$")
+
+
+def git_sha() -> str:
+    """GIT_SHA from the environment (CI, Makefile), else the checkout's HEAD."""
+    sha = os.environ.get("GIT_SHA", "").strip()
+    if not sha:
+        try:
+            out = subprocess.run(
+                ["git", "rev-parse", "HEAD"],
+                cwd=paths.ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=30,
+            )
+        except (OSError, subprocess.SubprocessError):
+            raise click.ClickException("no GIT_SHA set and `git rev-parse HEAD` failed") from None
+        sha = out.stdout.strip()
+    if not _SHA.match(sha):
+        raise click.ClickException(f"GIT_SHA {sha!r} is not a git commit hash")
+    return sha
+
+
+def manifest() -> dict:
+    try:
+        return json.loads(paths.MANIFEST_FILE.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise click.ClickException(f"cannot read {paths.MANIFEST_FILE}: {exc}") from None
+
+
+def model_sha256(backend: str = "onnx") -> str:
+    """The sha256 of the committed model artifact the stage must serve."""
+    try:
+        return manifest()["artifacts"][backend]["sha256"]
+    except KeyError:
+        raise click.ClickException(f"models/manifest.json lists no {backend} artifact") from None
+
+
+def sample_row() -> list[float]:
+    """The first row of the committed data set: a valid /predict input for the checks."""
+    with (paths.ROOT / "data" / "breast_cancer.csv").open() as f:
+        f.readline()
+        return [float(value) for value in f.readline().strip().split(",")[:-1]]

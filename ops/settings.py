@@ -1,0 +1,149 @@
+"""Read zappa_settings.json, resolve each stage through `extends`, validate it, render it.
+
+The committed file holds placeholders for what differs per account or commit ({stage},
+{git_sha}, {account_id}); `render` fills them into build/zappa_settings.STAGE.json, which is what
+zappa gets with `-s`. The committed file is never edited by a deploy.
+"""
+
+import json
+import os
+import re
+import tomllib
+
+import click
+
+from ops import paths
+
+STAGES = ("dev", "test", "prod")
+PLACEHOLDER = re.compile(r"\{(stage|git_sha|account_id)\}")
+
+# What every deployable stage must say, and why (see README "Stages and packaging").
+REQUIRED = {
+    "app_function": "app.wsgi.app",
+    "runtime": "python3.11",
+    "project_name": paths.PROJECT,
+    "manage_roles": False,
+    "api_key_required": True,
+    "endpoint_configuration": ["REGIONAL"],
+    "slim_handler": False,
+    "use_precompiled_packages": False,
+}
+PRESENT = ("aws_region", "s3_bucket", "role_name", "memory_size", "timeout_seconds", "tags")
+ENVIRONMENT = ("STAGE", "GIT_SHA", "MODEL_BACKEND")
+# Kept out of every package: the Lambda runtime brings boto3/botocore; the rest is never imported.
+EXCLUDED = ("boto3", "botocore", "tests", "train", "data", "loadtest", "docs", "*.joblib", ".cache")
+
+
+class SettingsError(click.ClickException):
+    """zappa_settings.json (or ops/stages.toml) is missing something a deploy needs."""
+
+
+def load(path=paths.SETTINGS_FILE) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise SettingsError(f"{path} not found") from None
+    except json.JSONDecodeError as exc:
+        raise SettingsError(f"{path} is not valid JSON: {exc}") from None
+
+
+def ops_config(path=paths.STAGES_FILE) -> dict:
+    try:
+        return tomllib.loads(path.read_text())
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"cannot read {path}: {exc}") from None
+
+
+def resolve(settings: dict, stage: str) -> dict:
+    """Zappa's `extends` semantics: a shallow merge, the extending stage's keys win."""
+    chain, name = [], stage
+    while name is not None:
+        if name in chain:
+            raise SettingsError(f"stage {stage!r}: circular extends through {name!r}")
+        if name not in settings:
+            raise SettingsError(f"stage {stage!r}: extends unknown stage {name!r}")
+        chain.append(name)
+        name = settings[name].get("extends")
+    merged: dict = {}
+    for name in reversed(chain):
+        merged.update(settings[name])
+    merged.pop("extends", None)
+    return merged
+
+
+def problems(stage: str, config: dict) -> list[str]:
+    """Everything wrong with one resolved stage; empty when it can be deployed."""
+    found = [
+        f"{key} must be {want!r} (is {config.get(key)!r})"
+        for key, want in REQUIRED.items()
+        if config.get(key) != want
+    ]
+    found += [f"{key} is missing" for key in PRESENT if key not in config]
+    mappings = config.get("context_header_mappings", {})
+    if mappings.get("X-Apigw-Request-Id") != "requestId":
+        found.append("context_header_mappings must map X-Apigw-Request-Id to requestId")
+    environment = config.get("environment_variables", {})
+    found += [
+        f"environment_variables lacks {name}" for name in ENVIRONMENT if name not in environment
+    ]
+    excluded = set(config.get("exclude", []))
+    found += [f"exclude lacks {pattern!r}" for pattern in EXCLUDED if pattern not in excluded]
+    if "keep_warm" not in config:
+        found.append("keep_warm must be set (Zappa's default is on)")
+    return [f"stage {stage}: {problem}" for problem in found]
+
+
+def validate(settings: dict) -> None:
+    found = []
+    for stage in STAGES:
+        if stage not in settings:
+            found.append(f"stage {stage} is missing")
+            continue
+        found += problems(stage, resolve(settings, stage))
+    if found:
+        raise SettingsError("zappa_settings.json: " + "; ".join(found))
+
+
+def _fill(value, values: dict):
+    if isinstance(value, str):
+        return PLACEHOLDER.sub(lambda m: values[m.group(1)], value)
+    if isinstance(value, list):
+        return [_fill(item, values) for item in value]
+    if isinstance(value, dict):
+        return {key: _fill(item, values) for key, item in value.items()}
+    return value
+
+
+def is_local() -> bool:
+    """A stage is rendered for a local endpoint when AWS_ENDPOINT_URL points somewhere."""
+    return bool(os.environ.get("AWS_ENDPOINT_URL"))
+
+
+def render(stage: str, git_sha: str, account_id: str | None, local: bool = False) -> dict:
+    """The stage's resolved settings with every placeholder filled, ready for `zappa -s`."""
+    if stage not in STAGES:
+        raise SettingsError(f"unknown stage {stage!r}; choose one of {', '.join(STAGES)}")
+    settings = load()
+    validate(settings)
+    config = resolve(settings, stage)
+    if local:
+        config.update(ops_config().get("local", {}))
+    bucket = os.environ.get("ZAPPA_S3_BUCKET")
+    if bucket:
+        config["s3_bucket"] = bucket
+    values = {"stage": stage, "git_sha": git_sha, "account_id": account_id or "no-account"}
+    return _fill(config, values)
+
+
+def write_rendered(stage: str, config: dict):
+    """Write {stage: config} atomically to build/ and return its path."""
+    target = paths.rendered_settings_path(stage)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps({stage: config}, indent=2) + "\n")
+    os.replace(tmp, target)
+    return target
+
+
+def stage_region(stage: str) -> str:
+    return resolve(load(), stage)["aws_region"]

@@ -1,0 +1,13 @@
+"""`python -m ops url STAGE`: print the stage's base URL (the load tests read it)."""
+
+import click
+
+from ops import restapi, settings
+
+
+@click.command("url")
+@click.argument("stage", type=click.Choice(settings.STAGES))
+def url(stage: str) -> None:
+    """Print https://{apiId}.execute-api.{region}.amazonaws.com/{stage}."""
+    region = settings.stage_region(stage)
+    click.echo(restapi.stage_url(restapi.require_api_id(stage, region), region, stage))

@@ -1,0 +1,118 @@
+"""`python -m ops usage-plan STAGE`: the stage's usage plan, its API stage, and its API key.
+
+Zappa never creates a usage plan, and without one every keyed request is 403. Throttle and quota
+come from ops/stages.toml. The plan is created once and patched only where it differs, so running
+this twice changes nothing the second time. The key is ops' (see ops/stage_key.py).
+"""
+
+import click
+
+from ops import actions, aws, paths, restapi, settings, stage_key
+
+PERIODS = ("DAY", "WEEK", "MONTH")
+
+
+def wanted(stage: str) -> dict:
+    """Throttle and quota for the stage, checked before anything is sent to AWS."""
+    config = settings.ops_config().get("usage_plan", {}).get(stage)
+    if config is None:
+        raise settings.SettingsError(f"ops/stages.toml has no [usage_plan.{stage}]")
+    try:
+        plan = {
+            "throttle": {
+                "rateLimit": float(config["rate_limit"]),
+                "burstLimit": int(config["burst_limit"]),
+            },
+            "quota": {"limit": int(config["quota_limit"]), "period": str(config["quota_period"])},
+        }
+    except (KeyError, TypeError, ValueError) as exc:
+        raise settings.SettingsError(f"[usage_plan.{stage}] in ops/stages.toml: {exc}") from None
+    if plan["quota"]["period"] not in PERIODS:
+        raise settings.SettingsError(f"[usage_plan.{stage}] quota_period must be one of {PERIODS}")
+    return plan
+
+
+def find_plan(client, name: str) -> dict | None:
+    for page in client.get_paginator("get_usage_plans").paginate():
+        for plan in page.get("items", []):
+            if plan.get("name") == name:
+                return plan
+    return None
+
+
+def patches(current: dict, want: dict, api_id: str, stage: str) -> list[dict]:
+    """The patch operations that turn the current plan into the wanted one (none if equal)."""
+    ops = []
+    throttle = current.get("throttle", {})
+    for key in ("rateLimit", "burstLimit"):
+        if float(throttle.get(key, -1)) != float(want["throttle"][key]):
+            ops.append(
+                {"op": "replace", "path": f"/throttle/{key}", "value": str(want["throttle"][key])}
+            )
+    quota = current.get("quota", {})
+    if int(quota.get("limit", -1)) != want["quota"]["limit"]:
+        ops.append({"op": "replace", "path": "/quota/limit", "value": str(want["quota"]["limit"])})
+    if quota.get("period") != want["quota"]["period"]:
+        ops.append({"op": "replace", "path": "/quota/period", "value": want["quota"]["period"]})
+    stages = {(s.get("apiId"), s.get("stage")) for s in current.get("apiStages", [])}
+    if (api_id, stage) not in stages:
+        ops.append({"op": "add", "path": "/apiStages", "value": f"{api_id}:{stage}"})
+    return ops
+
+
+def plan_actions(stage: str, region: str, api_id: str) -> tuple[actions.Actions, dict]:
+    """What to change so the plan exists as configured; `state['plan_id']` is set once known."""
+    client = aws.make_client("apigateway", region)
+    name, want = paths.usage_plan_name(stage), wanted(stage)
+    todo, state = actions.Actions(), {}
+    with aws.aws_errors():
+        current = find_plan(client, name)
+    limits = (
+        f"rate {want['throttle']['rateLimit']:g}/s, burst {want['throttle']['burstLimit']}, "
+        f"quota {want['quota']['limit']}/{want['quota']['period']}"
+    )
+    if current is None:
+
+        def create():
+            with aws.aws_errors():
+                plan = client.create_usage_plan(
+                    name=name,
+                    description=f"{paths.PROJECT} {stage}: managed by `python -m ops usage-plan`",
+                    apiStages=[{"apiId": api_id, "stage": stage}],
+                    **want,
+                )
+            state["plan_id"] = plan["id"]
+
+        todo.add(f"create usage plan {name} ({limits}) for API {api_id} stage {stage}", create)
+        return todo, state
+    state["plan_id"] = current["id"]
+    changes = patches(current, want, api_id, stage)
+    if changes:
+
+        def update():
+            with aws.aws_errors():
+                client.update_usage_plan(usagePlanId=current["id"], patchOperations=changes)
+
+        paths_changed = ", ".join(f"{op['path']}={op['value']}" for op in changes)
+        todo.add(f"update usage plan {name} ({current['id']}): {paths_changed}", update)
+    return todo, state
+
+
+def ensure(stage: str, region: str, dry_run: bool) -> list[str]:
+    """Plan, API stage and key; used by this command and by `ops deploy` after Zappa."""
+    api_id = restapi.require_api_id(stage, region)
+    todo, state = plan_actions(stage, region, api_id)
+    done = todo.apply(dry_run)
+    key_todo = stage_key.key_actions(stage, region, api_id, state)
+    done += key_todo.apply(dry_run)
+    if not done:
+        click.echo(f"usage plan {paths.usage_plan_name(stage)} and its key are up to date")
+    return done
+
+
+@click.command("usage-plan")
+@click.argument("stage", type=click.Choice(settings.STAGES))
+@click.option("--dry-run", is_flag=True, help="Print the changes without making them.")
+def usage_plan(stage: str, dry_run: bool) -> None:
+    """Create or update the stage's usage plan, attach the API stage, and ensure its API key."""
+    ensure(stage, settings.stage_region(stage), dry_run)
