@@ -36,8 +36,16 @@ train: venv ## Train on data/, write versioned artifacts and the manifest into m
 	$(PY) -m train
 
 .PHONY: gate
-gate: venv ## Quality and ONNX parity gates against the committed model (prints a Markdown table)
-	$(PY) -m train gate
+gate: venv ## Quality and ONNX parity gates vs the committed model (BASELINE_REF=rev GATE_REPORT=file)
+	$(PY) -m train gate --baseline-ref $(or $(BASELINE_REF),HEAD) $(if $(GATE_REPORT),--report $(GATE_REPORT))
+
+.PHONY: model-changed
+model-changed: venv ## Print changed=true when data/ or train/ differ from BASE=rev (CI uses this)
+	$(PY) -m train changed --base "$(BASE)"
+
+.PHONY: model-describe
+model-describe: venv ## Print the model version and data hash as key=value lines
+	$(PY) -m train describe
 
 .PHONY: serve
 serve: venv ## Serve the API on http://127.0.0.1:8000 (MODEL_BACKEND=onnx|sklearn)

@@ -1,6 +1,8 @@
 """`python -m train` trains; `python -m train gate` checks quality and ONNX parity."""
 
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -68,20 +70,35 @@ def fit(config_path: Path, models_dir: Path) -> None:
 @click.option(
     "--baseline",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="Manifest to compare against (default: models/manifest.json as committed at HEAD).",
+    help="Manifest file to compare against (default: the one committed at --baseline-ref).",
+)
+@click.option(
+    "--baseline-ref",
+    default="HEAD",
+    show_default=True,
+    help="Git revision whose committed models/manifest.json is the baseline (e.g. the PR's base).",
 )
 @click.option(
     "--report", type=click.Path(path_type=Path, dir_okay=False), help="Also write the table here."
 )
-def gate(config_path: Path, models_dir: Path, baseline: Path | None, report: Path | None) -> None:
-    """Fail unless the model meets the floors, doesn't regress, and ONNX matches scikit-learn."""
+def gate(
+    config_path: Path,
+    models_dir: Path,
+    baseline: Path | None,
+    baseline_ref: str,
+    report: Path | None,
+) -> None:
+    """Fail unless the model meets the floors, doesn't regress, and ONNX matches scikit-learn.
+
+    In GitHub Actions the table is also appended to the job summary ($GITHUB_STEP_SUMMARY).
+    """
     from train.gate import committed_manifest, markdown_table, quality_checks
     from train.parity import check_parity
 
     try:
         cfg = load_config(config_path)
         candidate = read_manifest(models_dir / MANIFEST_NAME)
-        base = read_manifest(baseline) if baseline else committed_manifest()
+        base = read_manifest(baseline) if baseline else committed_manifest(baseline_ref)
         checks = quality_checks(candidate, base, cfg.gate)
         parity = check_parity(cfg, models_dir, candidate)
     except (TrainError, KeyError, json.JSONDecodeError) as exc:
@@ -90,9 +107,65 @@ def gate(config_path: Path, models_dir: Path, baseline: Path | None, report: Pat
     click.echo(table)
     if report:
         write_atomic(report, table.encode())
+    _append_github_file("GITHUB_STEP_SUMMARY", table)
     failures = [c.reason() for c in checks if not c.passed]
     if not parity.passed:
         failures.append("ONNX predictions do not match scikit-learn")
     if failures:
         click.echo("gate failed: " + "; ".join(failures), err=True)
         sys.exit(1)
+
+
+@main.command()
+@MODELS
+def describe(models_dir: Path) -> None:
+    """Print the model's version and data hash as key=value lines (also to $GITHUB_OUTPUT)."""
+    try:
+        manifest = read_manifest(models_dir / MANIFEST_NAME)
+        lines = [
+            f"model_version={manifest['model_version']}",
+            f"data_sha12={manifest['data']['sha256'][:12]}",
+        ]
+    except (TrainError, KeyError) as exc:
+        raise UserError(f"cannot describe the model: {exc}") from None
+    click.echo("\n".join(lines))
+    _append_github_file("GITHUB_OUTPUT", "\n".join(lines) + "\n")
+
+
+# What, when changed, means the model must be retrained and gated.
+MODEL_INPUTS = ("data/", "train/")
+
+
+@main.command()
+@click.option("--base", required=True, help="Git revision to compare HEAD with.")
+def changed(base: str) -> None:
+    """Print changed=true when data/ or train/ differ from BASE (also to $GITHUB_OUTPUT)."""
+    from train.paths import PROJ_ROOT
+
+    null_sha = "0" * 40  # a push that creates a branch has no "before" commit
+    if base in ("", null_sha):
+        changed_files = ["(no base commit: treating everything as changed)"]
+    else:
+        out = subprocess.run(
+            ["git", "diff", "--name-only", base, "HEAD", "--", *MODEL_INPUTS],
+            cwd=PROJ_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        if out.returncode != 0:
+            raise UserError(f"git diff against {base!r} failed: {out.stderr.strip()}")
+        changed_files = out.stdout.split()
+    line = f"changed={'true' if changed_files else 'false'}"
+    click.echo(line)
+    for name in changed_files:
+        click.echo(f"  {name}", err=True)
+    _append_github_file("GITHUB_OUTPUT", line + "\n")
+
+
+def _append_github_file(variable: str, text: str) -> None:
+    """Append to the file GitHub Actions names in `variable`; a no-op outside Actions."""
+    path = os.environ.get(variable)
+    if path:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(text if text.endswith("\n") else text + "\n")

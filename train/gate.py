@@ -5,6 +5,7 @@ import subprocess
 from dataclasses import dataclass
 
 from train.config import GateConfig
+from train.errors import ArtifactError
 from train.evaluate import GATED_METRICS
 from train.parity import ParityResult
 from train.paths import PROJ_ROOT
@@ -57,17 +58,22 @@ def quality_checks(candidate: dict, baseline: dict | None, cfg: GateConfig) -> l
 
 
 def committed_manifest(ref: str = "HEAD") -> dict | None:
-    """The manifest as committed at `ref`; None when there is none yet (the first model)."""
+    """The manifest as committed at `ref`; None when `ref` has none yet (the first model).
+
+    An unknown revision is an error rather than "no baseline": silently skipping the regression
+    check would let a worse model through.
+    """
+
+    def git(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["git", *args], cwd=PROJ_ROOT, capture_output=True, timeout=30)
+
     try:
-        out = subprocess.run(
-            ["git", "show", f"{ref}:models/manifest.json"],
-            cwd=PROJ_ROOT,
-            capture_output=True,
-            timeout=10,
-        )
+        if git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").returncode != 0:
+            raise ArtifactError(f"unknown git revision {ref!r}: fetch it, or pass --baseline FILE")
+        shown = git("show", f"{ref}:models/manifest.json")
     except (OSError, subprocess.TimeoutExpired):
-        return None
-    return json.loads(out.stdout) if out.returncode == 0 else None
+        return None  # not a git checkout: nothing committed to compare against
+    return json.loads(shown.stdout) if shown.returncode == 0 else None
 
 
 def markdown_table(

@@ -91,3 +91,19 @@ def test_gate_without_a_model_is_a_clear_error(small_project):
     result = CliRunner().invoke(main, ["gate", *args])
     assert result.exit_code == 2
     assert "manifest not found" in result.output
+
+
+def test_baseline_comes_from_the_committed_manifest():
+    from train.gate import committed_manifest
+
+    manifest = committed_manifest("HEAD")  # the tests run in a git checkout with a committed model
+    assert len(manifest["model_version"]) == 12
+    assert manifest["artifacts"]["onnx"]["file"].endswith(".onnx")
+
+
+def test_an_unknown_baseline_revision_is_an_error_not_a_skipped_check(small_project):
+    args = ["--config", str(small_project["config"]), "--models-dir", str(small_project["models"])]
+    CliRunner().invoke(main, args)
+    result = CliRunner().invoke(main, ["gate", *args, "--baseline-ref", "no-such-branch"])
+    assert result.exit_code == 2
+    assert "unknown git revision 'no-such-branch'" in result.output

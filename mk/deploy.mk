@@ -1,0 +1,31 @@
+# The deploy steps. The deploy and key-rotation workflows and the local rehearsal run exactly these
+# targets; the rehearsal points them at its local AWS endpoint and gateway (AWS_ENDPOINT_URL, URL=).
+
+EXPECT_SHA ?= $(GIT_SHA)
+# The stage's base URL; empty means "ask API Gateway" (the rehearsal passes its gateway's URL).
+URL ?=
+URL_ARG = $(if $(URL),--url $(URL))
+
+.PHONY: deploy
+deploy: venv ## Deploy dist/$(STAGE).zip to STAGE: zappa deploy the first time, zappa update after
+	$(PY) -m ops deploy $(STAGE) --zip dist/$(STAGE).zip --no-usage-plan
+
+.PHONY: usage-plan
+usage-plan: venv ## Create or update STAGE's usage plan and make sure its API key is attached and stored
+	$(PY) -m ops usage-plan $(STAGE)
+
+.PHONY: smoke
+smoke: venv ## Smoke-test STAGE: /health, /version == EXPECT_SHA and the model, /predict, 403 without a key
+	$(PY) -m ops smoke $(STAGE) --expect-sha $(EXPECT_SHA) $(URL_ARG)
+
+.PHONY: rollback
+rollback: venv ## Roll STAGE back one version (zappa rollback -n 1), then smoke-test what it serves
+	$(PY) -m ops rollback $(STAGE) $(URL_ARG)
+
+.PHONY: status
+status: venv ## What STAGE serves: function version, git SHA, model, usage plan, key ids
+	$(PY) -m ops status $(STAGE) $(URL_ARG)
+
+.PHONY: rotate-keys
+rotate-keys: venv ## Rotate STAGE's API key with an overlap window (prints key ids, never values)
+	$(PY) -m ops keys rotate $(STAGE) $(URL_ARG)

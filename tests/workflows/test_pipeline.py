@@ -1,0 +1,114 @@
+"""The pipeline's shape: triggers, the promotion chain, environments, and what every step runs."""
+
+import shlex
+
+import pytest
+
+from ops.cli import main as ops_cli
+from tests.workflows.conftest import all_workflows, make_targets, steps
+
+STAGE_WORKFLOW = "./.github/workflows/deploy-stage.yml"
+
+
+def test_promotion_chain_dev_test_loadtest_prod(workflows):
+    jobs = workflows["deploy.yml"]["jobs"]
+    assert "needs" not in jobs["dev"]
+    assert jobs["test"]["needs"] == "dev"
+    assert jobs["loadtest"]["needs"] == "test"
+    assert jobs["prod"]["needs"] == "loadtest"
+    for stage in ("dev", "test", "prod"):
+        assert jobs[stage]["uses"] == STAGE_WORKFLOW
+        assert jobs[stage]["with"]["stage"] == stage
+        assert jobs[stage]["with"]["sha"] == "${{ inputs.sha || github.sha }}"
+
+
+def test_each_stage_deploys_in_its_own_environment_one_at_a_time(workflows):
+    job = workflows["deploy-stage.yml"]["jobs"]["deploy"]
+    assert job["environment"] == "${{ inputs.stage }}"
+    assert job["concurrency"] == {
+        "group": "deploy-${{ inputs.stage }}",
+        "cancel-in-progress": False,
+    }
+
+
+def test_load_test_runs_against_test_in_the_test_environment(workflows):
+    job = workflows["deploy.yml"]["jobs"]["loadtest"]
+    assert job["environment"] == "test"
+    runs = [s["run"] for s in job["steps"] if "run" in s]
+    assert runs == ["make loadtest STAGE=test"]
+    uploads = [s for s in job["steps"] if s.get("uses", "").startswith("actions/upload-artifact@")]
+    assert uploads
+    assert uploads[0]["if"] == "always()"
+
+
+def test_a_failed_smoke_test_rolls_back(workflows):
+    deploy_steps = workflows["deploy-stage.yml"]["jobs"]["deploy"]["steps"]
+    smoke = next(s for s in deploy_steps if s.get("id") == "smoke")
+    rollback = deploy_steps[deploy_steps.index(smoke) + 1]
+    assert smoke["run"].startswith("make smoke ")
+    assert 'EXPECT_SHA="$GIT_SHA"' in smoke["run"]
+    assert rollback["if"] == "failure() && steps.smoke.outcome == 'failure'"
+    assert rollback["run"].startswith("make rollback ")
+
+
+def test_deploys_trigger_on_what_the_lambda_serves_not_on_raw_data(workflows):
+    push = workflows["deploy.yml"]["on"]["push"]
+    assert push["branches"] == ["main"]
+    assert {"app/**", "models/**", "zappa_settings.json"} <= set(push["paths"])
+    assert not any(path.startswith(("data/", "train/")) for path in push["paths"])
+    assert "workflow_dispatch" in workflows["deploy.yml"]["on"]
+
+
+def test_data_changes_retrain_through_a_pull_request(workflows):
+    retrain = workflows["retrain.yml"]
+    assert retrain["on"]["push"] == {"branches": ["main"], "paths": ["data/**", "train/**"]}
+    job = retrain["jobs"]["retrain"]
+    pr = next(
+        s for s in job["steps"] if s.get("uses", "").startswith("peter-evans/create-pull-request@")
+    )
+    assert pr["with"]["title"].startswith("Retrain model on data ")
+    assert pr["with"]["add-paths"] == "models/**"
+    assert not any("git push" in s.get("run", "") for s in job["steps"])
+
+
+def test_ci_has_one_required_job_that_needs_all_others(workflows):
+    jobs = workflows["ci.yml"]["jobs"]
+    assert set(jobs["all-checks"]["needs"]) == set(jobs) - {"all-checks"}
+    assert jobs["all-checks"]["if"] == "always()"
+    assert set(workflows["ci.yml"]["on"]) == {"pull_request", "push"}
+
+
+def test_keys_rotate_weekly_per_stage_in_its_environment(workflows):
+    rotate = workflows["rotate-keys.yml"]
+    assert rotate["on"]["schedule"][0]["cron"]
+    assert rotate["on"]["workflow_dispatch"]["inputs"]["stage"]["options"] == [
+        "all",
+        "dev",
+        "test",
+        "prod",
+    ]
+    job = rotate["jobs"]["rotate"]
+    assert job["environment"] == "${{ matrix.stage }}"
+    assert [s["run"] for s in job["steps"] if "run" in s] == ['make rotate-keys STAGE="$STAGE"']
+
+
+def run_commands():
+    for name, workflow in all_workflows().items():
+        for job_id, _, step in steps(workflow):
+            if "run" in step:
+                yield f"{name}:{job_id}", step["run"]
+
+
+@pytest.mark.parametrize(("where", "script"), list(run_commands()))
+def test_every_run_step_is_a_make_target_or_ops_command_that_exists(where, script):
+    lines = [line for line in script.strip().splitlines() if line.strip()]
+    assert len(lines) == 1, f"{where}: keep run: steps to one command"
+    words = shlex.split(lines[0])
+    if words[0] == "make":
+        goals = [w for w in words[1:] if "=" not in w and not w.startswith("-")]
+        assert goals, f"{where}: make without a target"
+        missing = set(goals) - make_targets()
+        assert not missing, f"{where}: unknown make targets {sorted(missing)}"
+    else:
+        assert words[:3] == [".venv/bin/python", "-m", "ops"], f"{where}: not make or ops: {script}"
+        assert words[3] in ops_cli.commands, f"{where}: unknown ops command {words[3]}"
