@@ -23,7 +23,7 @@ from botocore.exceptions import (
 # Adaptive mode backs off on throttling errors across calls of one client; 8 attempts ride out
 # API Gateway's low per-account rates (e.g. CreateApiKey: 5 per second).
 RETRIES = Config(
-    retries={"max_attempts": 8, "mode": "adaptive"}, connect_timeout=10, read_timeout=60
+    retries={"total_max_attempts": 8, "mode": "adaptive"}, connect_timeout=10, read_timeout=60
 )
 
 THROTTLING = {

@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import click
+from botocore.exceptions import ClientError
 
 from ops import aws, package_report, paths, release, settings, usage_plan, zappa
 
@@ -31,12 +32,37 @@ def check_zip(zip_path: Path, stage: str, sha: str) -> None:
         raise click.ClickException(f"{zip_path} was built from {built_sha}, not {sha}: rebuild it")
 
 
+def preflight(config: dict, local: bool) -> None:
+    """Fail before Zappa starts when what iam/ provides (execution role, bucket) is missing."""
+    region, role, bucket = config["aws_region"], config["role_name"], config["s3_bucket"]
+    with aws.aws_errors():
+        try:
+            aws.make_client("iam", region).get_role(RoleName=role)
+        except ClientError as exc:
+            if aws.error_code(exc) != "NoSuchEntity":
+                raise
+            raise click.ClickException(
+                f"execution role {role} does not exist: deploy iam/ first (manage_roles is false)"
+            ) from None
+        if local:
+            return  # Zappa creates the bucket on a local endpoint; iam/ owns it in real accounts
+        try:
+            aws.make_client("s3", region).head_bucket(Bucket=bucket)
+        except ClientError as exc:
+            if aws.error_code(exc) not in {"404", "NoSuchBucket", "NotFound"}:
+                raise
+            raise click.ClickException(
+                f"S3 bucket {bucket} does not exist: deploy iam/ first or set ZAPPA_S3_BUCKET"
+            ) from None
+
+
 def render_for_aws(stage: str, sha: str) -> tuple[dict, Path]:
     """Settings for this account (bucket name) or, with AWS_ENDPOINT_URL, for a local endpoint."""
     local = settings.is_local()
     needs_account = not local and not os.environ.get("ZAPPA_S3_BUCKET")
     account = aws.account_id() if needs_account else None
     config = settings.render(stage, sha, account, local=local)
+    preflight(config, local)
     return config, settings.write_rendered(stage, config)
 
 

@@ -38,7 +38,8 @@ class SettingsError(click.ClickException):
     """zappa_settings.json (or ops/stages.toml) is missing something a deploy needs."""
 
 
-def load(path=paths.SETTINGS_FILE) -> dict:
+def load(path=None) -> dict:
+    path = path or paths.SETTINGS_FILE
     try:
         return json.loads(path.read_text())
     except FileNotFoundError:
@@ -47,7 +48,8 @@ def load(path=paths.SETTINGS_FILE) -> dict:
         raise SettingsError(f"{path} is not valid JSON: {exc}") from None
 
 
-def ops_config(path=paths.STAGES_FILE) -> dict:
+def ops_config(path=None) -> dict:
+    path = path or paths.STAGES_FILE
     try:
         return tomllib.loads(path.read_text())
     except (OSError, tomllib.TOMLDecodeError) as exc:

@@ -47,7 +47,7 @@ def patches(current: dict, want: dict, api_id: str, stage: str) -> list[dict]:
     for key in ("rateLimit", "burstLimit"):
         if float(throttle.get(key, -1)) != float(want["throttle"][key]):
             ops.append(
-                {"op": "replace", "path": f"/throttle/{key}", "value": str(want["throttle"][key])}
+                {"op": "replace", "path": f"/throttle/{key}", "value": f"{want['throttle'][key]:g}"}
             )
     quota = current.get("quota", {})
     if int(quota.get("limit", -1)) != want["quota"]["limit"]:

@@ -1,0 +1,126 @@
+"""The package check's pieces: the isolated probe, response evaluation and the glibc scan."""
+
+import json
+
+import click
+import pytest
+
+from ops import glibc, lambda_events, package_check
+
+from .conftest import SHA
+
+EXPECT = {
+    "git_sha": SHA,
+    "model_sha256": "abc",
+    "stage": "dev",
+    "backend": "onnx",
+    "classes": ["benign", "malignant"],
+    "runtime_layer": "/layer",
+}
+
+
+def response(case, status, body):
+    request_id = case["event"]["requestContext"]["requestId"]
+    return {"statusCode": status, "headers": {"X-Request-Id": request_id}, "body": json.dumps(body)}
+
+
+def good_results(cases):
+    bodies = {
+        "version": {"git_sha": SHA, "model_sha256": "abc", "stage": "dev", "backend": "onnx"},
+        "predict": {"prediction": "benign"},
+        "predict batch": {"predictions": [{}, {}, {}]},
+    }
+    results = []
+    for case in cases:
+        status = 422 if case["expect"] == "4xx" else case["expect"]
+        body = bodies.get(case["name"], {"error": {"code": "x"}} if status >= 400 else {})
+        results.append({"name": case["name"], "response": response(case, status, body)})
+    return {"results": results, "boto3": "/layer/boto3/__init__.py"}
+
+
+def test_expected_responses_pass():
+    cases = lambda_events.check_cases("dev", [1.0] * 30)
+    assert package_check.evaluate(good_results(cases), cases, EXPECT) == []
+
+
+def test_wrong_sha_status_and_request_id_are_reported():
+    cases = lambda_events.check_cases("dev", [1.0] * 30)
+    result = good_results(cases)
+    by_name = {r["name"]: r for r in result["results"]}
+    by_name["version"]["response"]["body"] = json.dumps({**EXPECT, "git_sha": "other"})
+    by_name["health"]["response"]["statusCode"] = 500
+    by_name["index"]["response"]["headers"] = {}
+    result["boto3"] = "/elsewhere/boto3/__init__.py"
+    failures = package_check.evaluate(result, cases, EXPECT)
+    assert (
+        "/version git_sha is 'other', expected '0123456789abcdef0123456789abcdef01234567'"
+        in failures
+    )
+    assert "health: status 500, expected 200" in failures
+    assert "index: X-Request-Id is not API Gateway's requestId" in failures
+    assert any("runtime layer" in f for f in failures)
+
+
+def test_rest_events_look_like_api_gateway_proxy_events():
+    event = lambda_events.rest_event("prod", "POST", "/predict", {"data": [1]})
+    assert event["resource"] == "/{proxy+}"
+    assert event["pathParameters"] == {"proxy": "predict"}
+    assert event["requestContext"]["stage"] == "prod"
+    assert json.loads(event["body"]) == {"data": [1]}
+    assert lambda_events.rest_event("dev", "GET", "/")["resource"] == "/"
+
+
+def fake_package(tmp_path, handler_source):
+    task, layer = tmp_path / "task", tmp_path / "layer"
+    task.mkdir()
+    (layer / "boto3").mkdir(parents=True)
+    (layer / "boto3" / "__init__.py").write_text("")
+    (task / "handler.py").write_text(handler_source)
+    return task, layer
+
+
+def test_the_probe_runs_the_package_with_only_the_package_and_layer(tmp_path):
+    task, layer = fake_package(
+        tmp_path,
+        "import boto3\ndef lambda_handler(event, context):\n"
+        "    return {'statusCode': 200, 'body': context.aws_request_id}\n",
+    )
+    event = lambda_events.rest_event("dev", "GET", "/health")
+    spec = {
+        "task": str(task),
+        "runtime": str(layer),
+        "cases": [{"name": "h", "event": event}],
+        "warm_events": [event, event],
+    }
+    result = package_check.run_probe(spec, tmp_path, package_check.child_env(task, "us-east-1"))
+    assert result["results"][0]["response"]["body"] == event["requestContext"]["requestId"]
+    assert len(result["warm_seconds"]) == 2
+    assert result["boto3"].startswith(str(layer))
+
+
+def test_a_module_missing_from_the_package_fails_the_probe(tmp_path):
+    # click is installed in the dev venv; the isolated probe must not see it.
+    task, layer = fake_package(tmp_path, "import click\n")
+    spec = {"task": str(task), "runtime": str(layer), "cases": [], "warm_events": []}
+    with pytest.raises(click.ClickException, match="No module named 'click'"):
+        package_check.run_probe(spec, tmp_path, package_check.child_env(task, "us-east-1"))
+
+
+def write_elf(path, *versions):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"\x7fELF" + b"\0".join(f"GLIBC_{v}".encode() for v in versions))
+
+
+def test_glibc_scan_finds_the_newest_version_each_file_needs(tmp_path):
+    write_elf(tmp_path / "a" / "x.so", "2.17", "2.28", "2.3.4")
+    write_elf(tmp_path / "b.so.1", "2.14")
+    (tmp_path / "c.so").write_bytes(b"not an elf GLIBC_2.99")
+    assert glibc.required(tmp_path) == {"a/x.so": (2, 28), "b.so.1": (2, 14)}
+
+
+@pytest.mark.parametrize(("runtime", "flagged"), [("python3.11", ["a.so"]), ("python3.12", [])])
+def test_glibc_incompatibility_depends_on_the_runtime_os(tmp_path, runtime, flagged):
+    write_elf(tmp_path / "a.so", "2.28")
+    write_elf(tmp_path / "b.so", "2.17")
+    _, newer = glibc.incompatible(tmp_path, runtime)
+    assert sorted(newer) == flagged

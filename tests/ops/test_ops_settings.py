@@ -1,0 +1,130 @@
+"""zappa_settings.json: every stage resolves, says what a deploy needs, and renders cleanly."""
+
+import fnmatch
+import json
+import subprocess
+
+import pytest
+
+from ops import paths, settings
+from ops.package_report import PROJECT_ENTRIES
+
+from .conftest import SHA
+
+
+@pytest.mark.parametrize("stage", settings.STAGES)
+def test_every_stage_resolves_and_validates(stage):
+    committed = settings.load()
+    config = settings.resolve(committed, stage)
+    assert committed[stage]["extends"] == "base"
+    assert settings.problems(stage, config) == []
+    assert config["slim_handler"] is False
+    assert config["api_key_required"] is True
+    assert isinstance(config["memory_size"], int)
+    assert isinstance(config["timeout_seconds"], int)
+
+
+def test_keep_warm_and_tracing_per_stage():
+    committed = settings.load()
+    dev, prod = settings.resolve(committed, "dev"), settings.resolve(committed, "prod")
+    assert dev["keep_warm"] is False
+    assert prod["keep_warm"] is True
+    assert prod["xray_tracing"] is True
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"slim_handler": True}, "slim_handler must be False"),
+        ({"api_key_required": False}, "api_key_required must be True"),
+        ({"manage_roles": True}, "manage_roles must be False"),
+        ({"exclude": ["tests"]}, "exclude lacks 'boto3'"),
+        ({"context_header_mappings": {}}, "must map X-Apigw-Request-Id"),
+        ({"environment_variables": {"STAGE": "dev"}}, "environment_variables lacks GIT_SHA"),
+    ],
+)
+def test_problems_name_what_is_wrong(change, message):
+    config = settings.resolve(settings.load(), "dev") | change
+    found = settings.problems("dev", config)
+    assert any(message in problem for problem in found), found
+
+
+def test_missing_keep_warm_is_a_problem():
+    config = settings.resolve(settings.load(), "dev")
+    del config["keep_warm"]
+    assert any("keep_warm" in problem for problem in settings.problems("dev", config))
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        ({"a": {"extends": "b"}, "b": {"extends": "a"}}, "circular extends"),
+        ({"a": {"extends": "nowhere"}}, "unknown stage 'nowhere'"),
+    ],
+)
+def test_resolve_rejects_bad_extends(broken, message):
+    with pytest.raises(settings.SettingsError, match=message):
+        settings.resolve(broken, "a")
+
+
+def test_extends_is_a_shallow_merge_where_the_stage_wins():
+    merged = settings.resolve({"b": {"x": 1, "y": {"k": 1}}, "s": {"extends": "b", "y": {}}}, "s")
+    assert merged == {"x": 1, "y": {}}
+
+
+@pytest.mark.parametrize("stage", settings.STAGES)
+def test_render_fills_every_placeholder(stage):
+    config = settings.render(stage, SHA, "123456789012")
+    text = json.dumps(config)
+    assert settings.PLACEHOLDER.search(text) is None
+    assert config["s3_bucket"] == f"sklearn-zappa-ml-{stage}-123456789012"
+    assert config["role_name"] == f"sklearn-zappa-ml-{stage}-lambda"
+    assert config["environment_variables"]["STAGE"] == stage
+    assert config["environment_variables"]["GIT_SHA"] == SHA
+    assert config["tags"] == {"project": "sklearn-zappa-ml", "stage": stage, "git_sha": SHA}
+    assert config.get("touch", True) is True
+
+
+def test_every_stage_has_its_own_bucket_and_role():
+    rendered = [settings.render(stage, SHA, "1") for stage in settings.STAGES]
+    assert len({c["s3_bucket"] for c in rendered}) == len(settings.STAGES)
+    assert len({c["role_name"] for c in rendered}) == len(settings.STAGES)
+
+
+def test_local_render_never_touches_real_hosts():
+    config = settings.render("prod", SHA, None, local=True)
+    assert config["touch"] is False
+    assert config["keep_warm"] is False
+    assert config["s3_bucket"] == "sklearn-zappa-ml-prod-local"
+
+
+def test_bucket_override(monkeypatch):
+    monkeypatch.setenv("ZAPPA_S3_BUCKET", "my-own-bucket")
+    assert settings.render("dev", SHA, "1")["s3_bucket"] == "my-own-bucket"
+
+
+def test_unknown_stage_is_refused():
+    with pytest.raises(settings.SettingsError, match="unknown stage 'qa'"):
+        settings.render("qa", SHA, "1")
+
+
+def test_write_rendered_writes_the_stage_only():
+    target = settings.write_rendered("dev", {"aws_region": "us-east-1"})
+    assert target == paths.BUILD / "zappa_settings.dev.json"
+    assert json.loads(target.read_text()) == {"dev": {"aws_region": "us-east-1"}}
+    assert not list(target.parent.glob("*.tmp"))
+
+
+def test_the_exclude_list_keeps_every_committed_project_path_out():
+    """A new top-level file or folder must be excluded on purpose, or listed as packaged."""
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=paths.ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    exclude = settings.resolve(settings.load(), "dev")["exclude"]
+    top = {name.split("/", 1)[0] for name in tracked}
+    leaking = sorted(
+        name
+        for name in top - PROJECT_ENTRIES
+        if not any(fnmatch.fnmatch(name, pattern) for pattern in exclude)
+    )
+    assert leaking == []

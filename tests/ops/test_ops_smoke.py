@@ -1,0 +1,95 @@
+"""`ops smoke` against the real app on 127.0.0.1 behind an API-key check like API Gateway's."""
+
+import json
+
+import boto3
+import pytest
+
+from ops import paths, release
+
+from .conftest import API_KEY, REGION, SHA
+
+pytestmark = pytest.mark.slow
+
+
+def smoke(cli, url, *extra, key=API_KEY):
+    return cli(
+        "smoke",
+        "dev",
+        "--url",
+        url,
+        "--api-key-env",
+        "SMOKE_KEY",
+        "--wait",
+        "0",
+        *extra,
+        env={"SMOKE_KEY": key},
+    )
+
+
+def test_the_expected_commit_and_model_pass(cli, stage_server):
+    url, _ = stage_server()
+    result = smoke(cli, url, "--expect-sha", SHA)
+    assert result.exit_code == 0, result.output
+    assert "smoke test passed: git " + SHA in result.output
+    assert "ok   GET /health without a key -> 403" in result.output
+    assert API_KEY not in result.output
+
+
+def test_another_commit_fails(cli, stage_server):
+    url, _ = stage_server(git_sha="f" * 40)
+    result = smoke(cli, url, "--expect-sha", SHA)
+    assert result.exit_code == 1
+    assert f"serves git {'f' * 40}, expected {SHA}" in result.output
+
+
+def test_another_model_fails(cli, stage_server, monkeypatch):
+    url, _ = stage_server()
+    monkeypatch.setattr(release, "model_sha256", lambda backend="onnx": "0" * 64)
+    result = smoke(cli, url, "--expect-sha", SHA)
+    assert result.exit_code == 1
+    assert "serves model sha256" in result.output
+
+
+def test_a_stage_that_admits_requests_without_a_key_fails(cli, stage_server):
+    url, _ = stage_server(key=None)
+    result = smoke(cli, url, "--expect-sha", SHA)
+    assert result.exit_code == 1
+    assert "GET /health without a key: status 200, expected 403" in result.output
+
+
+def test_a_wrong_key_fails_and_is_never_printed(cli, stage_server):
+    url, _ = stage_server()
+    result = smoke(cli, url, "--expect-sha", SHA, key="wrong-key-value-123456789")
+    assert result.exit_code == 1
+    assert "GET /health: status 403, expected 200" in result.output
+    assert "wrong-key-value" not in result.output
+
+
+def test_an_unreachable_stage_fails(cli):
+    result = smoke(cli, "http://127.0.0.1:9", "--expect-sha", SHA)
+    assert result.exit_code == 1
+    assert "unreachable" in result.output
+
+
+def test_the_key_comes_from_the_stage_secret(aws, cli, stage_server):
+    url, _ = stage_server()
+    boto3.client("secretsmanager", region_name=REGION).create_secret(
+        Name=paths.api_key_secret_name("dev"),
+        SecretString=json.dumps({"key_id": "abc", "value": API_KEY}),
+    )
+    result = cli("smoke", "dev", "--url", url, "--wait", "0")
+    assert result.exit_code == 0, result.output
+    assert API_KEY not in result.output
+
+
+def test_without_a_secret_it_says_how_to_make_one(aws, cli):
+    result = cli("smoke", "dev", "--url", "http://127.0.0.1:9")
+    assert result.exit_code == 1
+    assert "no API key in secret sklearn-zappa-ml/dev/api-key" in result.output
+
+
+def test_an_empty_key_variable_is_an_error(cli):
+    result = smoke(cli, "http://127.0.0.1:9", key="")
+    assert result.exit_code == 1
+    assert "SMOKE_KEY is empty or unset" in result.output

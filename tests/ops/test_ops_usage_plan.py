@@ -1,0 +1,147 @@
+"""`ops usage-plan`: one plan per stage, created once, patched only where it differs; ops' key."""
+
+import json
+
+import boto3
+import pytest
+
+from ops import paths, settings, usage_plan
+
+from .conftest import REGION, make_rest_api
+
+
+def clients():
+    return (
+        boto3.client("apigateway", region_name=REGION),
+        boto3.client("secretsmanager", region_name=REGION),
+    )
+
+
+def plans(apigw):
+    return apigw.get_usage_plans()["items"]
+
+
+def secret(sm, stage="dev", stage_label="AWSCURRENT"):
+    raw = sm.get_secret_value(SecretId=paths.api_key_secret_name(stage), VersionStage=stage_label)
+    return json.loads(raw["SecretString"])
+
+
+def test_creates_the_plan_the_key_and_the_secret(aws, cli):
+    api_id = make_rest_api()
+    result = cli("usage-plan", "dev")
+    assert result.exit_code == 0, result.output
+    apigw, sm = clients()
+    (plan,) = plans(apigw)
+    want = usage_plan.wanted("dev")
+    assert plan["name"] == "sklearn-zappa-ml-dev"
+    assert plan["apiStages"] == [{"apiId": api_id, "stage": "dev"}]
+    assert plan["throttle"] == want["throttle"]
+    assert plan["quota"]["limit"] == want["quota"]["limit"]
+    stored = secret(sm)
+    assert set(stored) == {"key_id", "value"}
+    plan_keys = apigw.get_usage_plan_keys(usagePlanId=plan["id"])["items"]
+    assert [key["id"] for key in plan_keys] == [stored["key_id"]]
+    assert stored["value"] not in result.output
+
+
+def test_a_second_run_changes_nothing(aws, cli):
+    make_rest_api()
+    cli("usage-plan", "dev")
+    apigw, sm = clients()
+    before = (plans(apigw), apigw.get_api_keys()["items"], secret(sm))
+    result = cli("usage-plan", "dev")
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "usage plan sklearn-zappa-ml-dev and its key are up to date"
+    assert (plans(apigw), apigw.get_api_keys()["items"], secret(sm)) == before
+
+
+def test_drifted_limits_are_patched_back(aws, cli):
+    make_rest_api()
+    cli("usage-plan", "dev")
+    apigw, _ = clients()
+    plan_id = plans(apigw)[0]["id"]
+    apigw.update_usage_plan(
+        usagePlanId=plan_id,
+        patchOperations=[{"op": "replace", "path": "/throttle/rateLimit", "value": "1"}],
+    )
+    result = cli("usage-plan", "dev")
+    assert "/throttle/rateLimit=10" in result.output
+    assert (
+        plans(apigw)[0]["throttle"]["rateLimit"]
+        == usage_plan.wanted("dev")["throttle"]["rateLimit"]
+    )
+
+
+def test_zappas_own_key_is_deleted_and_others_are_kept(aws, cli):
+    api_id = make_rest_api()
+    apigw, _ = clients()
+    zappas = apigw.create_api_key(name=f"dev_{api_id}", enabled=True)["id"]
+    unrelated = apigw.create_api_key(name="someone-else", enabled=True)["id"]
+    result = cli("usage-plan", "dev")
+    assert f"delete Zappa's API key {zappas}" in result.output
+    remaining = {key["id"] for key in apigw.get_api_keys()["items"]}
+    assert zappas not in remaining
+    assert unrelated in remaining
+
+
+def test_a_stale_secret_gets_a_new_key_as_awscurrent(aws, cli):
+    make_rest_api()
+    cli("usage-plan", "dev")
+    apigw, sm = clients()
+    old = secret(sm)
+    apigw.delete_api_key(apiKey=old["key_id"])
+    result = cli("usage-plan", "dev")
+    assert result.exit_code == 0, result.output
+    new = secret(sm)
+    assert new["key_id"] != old["key_id"]
+    assert secret(sm, stage_label="AWSPREVIOUS") == old
+
+
+def test_dry_run_prints_the_changes_and_makes_none(aws, cli):
+    make_rest_api()
+    result = cli("usage-plan", "dev", "--dry-run")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("[dry-run] would create usage plan sklearn-zappa-ml-dev (rate 10/s")
+    assert lines[1:] == [
+        "[dry-run] would create API key sklearn-zappa-ml-dev-<UTC time>",
+        "[dry-run] would attach the new key to usage plan sklearn-zappa-ml-dev",
+        "[dry-run] would store the new key in secret sklearn-zappa-ml/dev/api-key (AWSCURRENT)",
+    ]
+    apigw, sm = clients()
+    assert plans(apigw) == []
+    assert apigw.get_api_keys()["items"] == []
+    assert sm.list_secrets()["SecretList"] == []
+
+
+def test_without_a_deployed_api_it_says_so(aws, cli):
+    result = cli("usage-plan", "dev")
+    assert result.exit_code == 1
+    assert "no REST API named sklearn-zappa-ml-dev in us-east-1: deploy the stage first" in (
+        result.output
+    )
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[usage_plan.test]\nrate_limit = 1\n", r"no \[usage_plan.dev\]"),
+        ("[usage_plan.dev]\nrate_limit = 1\n", "burst_limit"),
+        (
+            "[usage_plan.dev]\nrate_limit = 1\nburst_limit = 2\nquota_limit = 3\n"
+            'quota_period = "YEAR"\n',
+            "quota_period must be one of",
+        ),
+    ],
+)
+def test_bad_stage_config_is_one_clear_error(monkeypatch, tmp_path, toml, message):
+    config = tmp_path / "stages.toml"
+    config.write_text(toml)
+    monkeypatch.setattr(paths, "STAGES_FILE", config)
+    with pytest.raises(settings.SettingsError, match=message):
+        usage_plan.wanted("dev")
+
+
+def test_the_committed_config_has_a_plan_for_every_stage():
+    for stage in settings.STAGES:
+        assert usage_plan.wanted(stage)["throttle"]["rateLimit"] > 0
