@@ -133,6 +133,7 @@ def render(stage: str, git_sha: str, account_id: str | None, local: bool = False
     bucket = os.environ.get("ZAPPA_S3_BUCKET")
     if bucket:
         config["s3_bucket"] = bucket
+    config["aws_region"] = os.environ.get("AWS_REGION") or config["aws_region"]
     values = {"stage": stage, "git_sha": git_sha, "account_id": account_id or "no-account"}
     return _fill(config, values)
 
@@ -148,4 +149,5 @@ def write_rendered(stage: str, config: dict):
 
 
 def stage_region(stage: str) -> str:
-    return resolve(load(), stage)["aws_region"]
+    """AWS_REGION (set by the workflows' credentials step) wins over the committed default."""
+    return os.environ.get("AWS_REGION") or resolve(load(), stage)["aws_region"]

@@ -20,7 +20,13 @@ API_KEY = "test-key-value-0123456789abcdef"
 @pytest.fixture(autouse=True)
 def isolated(monkeypatch, tmp_path):
     """Dummy credentials, no real endpoint, a fixed commit, and build/ output under tmp_path."""
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "ZAPPA_S3_BUCKET", "AWS_SESSION_TOKEN"):
+    for name in (
+        "AWS_PROFILE",
+        "AWS_ENDPOINT_URL",
+        "ZAPPA_S3_BUCKET",
+        "AWS_SESSION_TOKEN",
+        "AWS_REGION",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")

@@ -103,6 +103,12 @@ def test_bucket_override(monkeypatch):
     assert settings.render("dev", SHA, "1")["s3_bucket"] == "my-own-bucket"
 
 
+def test_aws_region_overrides_the_committed_region(monkeypatch):
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    assert settings.render("dev", SHA, "1")["aws_region"] == "eu-west-1"
+    assert settings.stage_region("dev") == "eu-west-1"
+
+
 def test_unknown_stage_is_refused():
     with pytest.raises(settings.SettingsError, match="unknown stage 'qa'"):
         settings.render("qa", SHA, "1")
