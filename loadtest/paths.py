@@ -1,0 +1,24 @@
+"""Every path the load tests use, built in one place from the project root."""
+
+from pathlib import Path
+
+PROJ_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_FILE = PROJ_ROOT / "loadtest" / "config.toml"
+LOCUSTFILE = PROJ_ROOT / "loadtest" / "locustfile.py"
+DATA_CSV = PROJ_ROOT / "data" / "breast_cancer.csv"
+REPORTS_DIR = PROJ_ROOT / "reports" / "loadtest"
+
+# The names of the files in a results directory.
+CSV_PREFIX = "locust"  # Locust writes locust_stats.csv, locust_stats_history.csv, ...
+STATS_CSV = "locust_stats.csv"
+HISTORY_CSV = "locust_stats_history.csv"
+FAILURES_CSV = "locust_failures.csv"
+STATUS_CSV = "locust_status.csv"  # written by our locustfile: outcomes by kind, per second
+LOCUST_HTML = "locust.html"
+LOCUST_LOG = "locust.log"
+SERVER_LOG = "server.log"
+RUN_JSON = "run.json"
+CLOUDWATCH_JSON = "cloudwatch.json"
+REPORT_MD = "report.md"
+LATENCY_PNG = "latency.png"
+GATE_JSON = "gate.json"
