@@ -38,3 +38,12 @@ def usage_plan_name(stage: str) -> str:
 
 def api_key_secret_name(stage: str) -> str:
     return f"{PROJECT}/{stage}/api-key"
+
+
+def resource_tags(stage: str) -> dict[str, str]:
+    """Tags on what ops creates in API Gateway: the deploy role only allows creating tagged ones.
+
+    CloudFormation puts the same tag on Zappa's REST API (Zappa tags its stack with it), so one tag
+    scopes a stage's API, usage plan and keys (see iam/bootstrap.yaml).
+    """
+    return {"ZappaProject": function_name(stage)}

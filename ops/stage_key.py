@@ -86,6 +86,7 @@ def key_actions(stage: str, region: str, api_id: str, plan: dict) -> actions.Act
                 name=f"{paths.PROJECT}-{stage}-{stamp}",
                 description=f"{paths.PROJECT} {stage}: managed by ops, stored in {secret_name}",
                 enabled=True,
+                tags=paths.resource_tags(stage),
             )
         new.update(key_id=made["id"], value=made["value"])
 

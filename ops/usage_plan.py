@@ -79,6 +79,7 @@ def plan_actions(stage: str, region: str, api_id: str) -> tuple[actions.Actions,
                     name=name,
                     description=f"{paths.PROJECT} {stage}: managed by `python -m ops usage-plan`",
                     apiStages=[{"apiId": api_id, "stage": stage}],
+                    tags=paths.resource_tags(stage),
                     **want,
                 )
             state["plan_id"] = plan["id"]

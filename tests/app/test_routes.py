@@ -1,5 +1,6 @@
 """Routes answer as documented; every kind of bad input is a 4xx JSON error, never a 5xx."""
 
+import io
 import json
 
 import pytest
@@ -223,3 +224,38 @@ def test_logs_are_json_lines_without_payload_values(client, capsys, row):
     logged = json.dumps(lines)
     assert str(marker) not in logged
     assert "secret-looking-string" not in logged
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/json",
+        "application/json; charset=utf-8",
+        "Application/JSON",
+        "application/x+json",
+    ],
+)
+def test_json_content_types_are_accepted(client, row, content_type):
+    response = client.post("/predict", data=json.dumps({"data": row}), content_type=content_type)
+    assert response.status_code == 200
+
+
+def test_huge_but_finite_values_are_accepted(client, row):
+    """Their sum overflows; the finiteness check must not mistake that for an infinite value."""
+    response = client.post("/predict", json={"data": [1e308] * 2 + row[2:]})
+    assert response.status_code == 200
+
+
+def test_a_chunked_body_is_read_and_limited_like_any_other(client, row):
+    """Servers de-chunk the body and mark the stream terminated; there is no Content-Length."""
+
+    def post(body: bytes):
+        return client.post(
+            "/predict",
+            input_stream=io.BytesIO(body),
+            headers={"Transfer-Encoding": "chunked", "Content-Type": "application/json"},
+            environ_overrides={"wsgi.input_terminated": True},
+        )
+
+    assert post(json.dumps({"data": row}).encode()).status_code == 200
+    assert post(b'{"data": [' + b"1.0, " * 60_000 + b"1.0]}").status_code == 413

@@ -44,6 +44,17 @@ def test_creates_the_plan_the_key_and_the_secret(aws, cli):
     assert stored["value"] not in result.output
 
 
+def test_plan_and_key_carry_the_tag_the_deploy_role_requires(aws, cli):
+    """iam/bootstrap.yaml only lets the deploy role create API Gateway resources with this tag."""
+    make_rest_api()
+    assert cli("usage-plan", "dev").exit_code == 0
+    apigw, sm = clients()
+    (plan,) = plans(apigw)
+    key = apigw.get_api_key(apiKey=secret(sm)["key_id"])
+    assert plan["tags"] == {"ZappaProject": "sklearn-zappa-ml-dev"}
+    assert key["tags"] == {"ZappaProject": "sklearn-zappa-ml-dev"}
+
+
 def test_a_second_run_changes_nothing(aws, cli):
     make_rest_api()
     cli("usage-plan", "dev")
