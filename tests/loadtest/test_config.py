@@ -23,7 +23,7 @@ cold_start_ms = 1000
 
 
 def test_the_committed_profiles_load():
-    assert {"local", "test", "bench"} <= set(profile_names())
+    assert {"local", "test", "rehearsal", "bench"} <= set(profile_names())
     local, test = load_profile("local"), load_profile("test")
     assert [s.users for s in test.steps] == [5, 10, 25, 50]
     assert test.cloudwatch.enabled
