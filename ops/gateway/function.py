@@ -1,0 +1,105 @@
+"""The deployed function as the local endpoint describes it: code, configuration, concurrency.
+
+Re-read at most every `ttl` seconds. A new revision (a deploy or a rollback changed CodeSha256, or
+the configuration changed) is unzipped before any request uses it; requests that arrive meanwhile
+wait, so none is served by old code once the change is seen.
+"""
+
+import hashlib
+import json
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from botocore.exceptions import ClientError
+
+from ops.gateway.package import unpacked
+
+
+class FunctionMissing(Exception):
+    """The stage's function does not exist in the local endpoint (not deployed yet?)."""
+
+
+@dataclass(frozen=True)
+class Revision:
+    """What one execution environment is started from; `key` changes when any of it does."""
+
+    function_name: str
+    function_arn: str
+    version: str
+    code_sha256: str
+    handler: str
+    runtime: str
+    environment: dict
+    memory_mb: int
+    timeout_s: int
+    root: Path
+    key: str
+
+    @property
+    def short(self) -> str:
+        return self.key[:12]
+
+
+def revision_of(answer: dict, root: Path) -> Revision:
+    """A Revision from a get_function answer and the directory its code is unzipped in."""
+    config = answer["Configuration"]
+    fields = {
+        "function_name": config["FunctionName"],
+        "function_arn": config["FunctionArn"],
+        "version": config.get("Version", "$LATEST"),
+        "code_sha256": config["CodeSha256"],
+        "handler": config.get("Handler") or "handler.lambda_handler",
+        "runtime": config.get("Runtime") or "python3.11",
+        "environment": config.get("Environment", {}).get("Variables", {}),
+        "memory_mb": int(config.get("MemorySize", 128)),
+        "timeout_s": int(config.get("Timeout", 3)),
+    }
+    key = hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
+    return Revision(**fields, root=root, key=key)
+
+
+class StageFunction:
+    """current() -> (revision, concurrency limit), cached for at most ttl seconds."""
+
+    def __init__(
+        self,
+        lambda_client,
+        name: str,
+        cache: Path,
+        default_limit: int,
+        ttl: float,
+        clock=time.monotonic,
+    ):
+        self.client, self.name, self.cache = lambda_client, name, cache
+        self.default_limit, self.ttl, self.clock = default_limit, ttl, clock
+        self._lock = threading.Lock()
+        self._state: tuple[Revision, int] | None = None
+        self._checked = 0.0
+
+    def current(self) -> tuple[Revision, int]:
+        with self._lock:
+            now = self.clock()
+            if self._state is None or now - self._checked >= self.ttl:
+                self._state = self._read(self._state)
+                self._checked = now
+            return self._state
+
+    def _read(self, previous: tuple[Revision, int] | None) -> tuple[Revision, int]:
+        try:
+            answer = self.client.get_function(FunctionName=self.name)
+            concurrency = self.client.get_function_concurrency(FunctionName=self.name)
+        except self.client.exceptions.ResourceNotFoundException:
+            raise FunctionMissing(
+                f"function {self.name} does not exist in the local endpoint"
+            ) from None
+        except ClientError as exc:
+            raise FunctionMissing(f"cannot read function {self.name}: {exc}") from None
+        limit = concurrency.get("ReservedConcurrentExecutions", self.default_limit)
+        config = answer["Configuration"]
+        if previous and previous[0].code_sha256 == config["CodeSha256"]:
+            root = previous[0].root
+        else:
+            root = unpacked(answer["Code"]["Location"], config["CodeSha256"], self.cache)
+        return revision_of(answer, root), limit
