@@ -5,6 +5,7 @@ import click
 from ops.bench import bench
 from ops.deploy import deploy
 from ops.gateway.cli import local_stage
+from ops.keys.commands import keys
 from ops.local_aws.cli import local_aws_command
 from ops.package import package
 from ops.package_check import package_check
@@ -29,5 +30,6 @@ main.add_command(smoke)
 main.add_command(rollback)
 main.add_command(status)
 main.add_command(url)
+main.add_command(keys)
 main.add_command(local_aws_command)
 main.add_command(local_stage)

@@ -1,0 +1,198 @@
+"""The API Gateway keys of one stage: find, create, attach, disable, delete; never print values.
+
+A key belongs to the stage when it is tagged ZappaProject=PROJECT-STAGE (what the IAM policies
+of the deploy and key-rotation roles condition on), named PROJECT-STAGE-..., attached to the
+stage's usage plan, or referenced by the stage's secret. Tags are set once, at creation (moto can't
+tag a key later); what changes over a key's life (promoted, disabled, revoked) is kept as JSON in
+its description, which `update_api_key` can replace.
+"""
+
+import json
+from dataclasses import dataclass, field
+
+from botocore.exceptions import ClientError
+
+from ops import aws, paths, usage_plan
+from ops.keys import clock
+from ops.keys.policy import Policy
+from ops.keys.ratelimit import SHARED, RateLimiter
+from ops.keys.redact import KeysError, Refused, aws_guard, remember
+
+TAG_ROTATION, TAG_CREATED = "rotation-id", "created-at"  # besides paths.resource_tags
+
+
+@dataclass
+class StageKey:
+    id: str
+    name: str
+    enabled: bool
+    tags: dict = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)
+    aws_created: str = ""
+    attached: bool = False
+
+    @property
+    def rotation_id(self) -> str | None:
+        return self.tags.get(TAG_ROTATION)
+
+    @property
+    def created(self) -> str:
+        return self.tags.get(TAG_CREATED) or self.aws_created
+
+    @property
+    def unborn(self) -> bool:
+        """Made by a rotation that never promoted it: its value was never handed to anyone."""
+        return bool(self.rotation_id) and "promoted_at" not in self.meta
+
+
+def _meta(description: str | None) -> dict:
+    try:
+        meta = json.loads(description or "")
+    except ValueError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+class KeyRing:
+    def __init__(
+        self, stage: str, region: str | None, policy: Policy, limiter: RateLimiter = SHARED
+    ):
+        self.stage, self.policy, self.limiter = stage, policy, limiter
+        self.prefix = f"{paths.function_name(stage)}-"  # PROJECT-STAGE-...: ops' key names
+        self.client = aws.make_client("apigateway", region)
+        plan_name = paths.usage_plan_name(stage)
+        with aws_guard():
+            plan = usage_plan.find_plan(self.client, plan_name)
+        if plan is None:
+            raise KeysError(
+                f"usage plan {plan_name} not found: run `python -m ops usage-plan {stage}` first"
+            )
+        self.plan_id = plan["id"]
+
+    def _all(self) -> list[dict]:
+        with aws_guard():
+            pages = self.client.get_paginator("get_api_keys").paginate(includeValues=False)
+            return [item for page in pages for item in page.get("items", [])]
+
+    def _plan_keys(self) -> set[str]:
+        with aws_guard():
+            pages = self.client.get_paginator("get_usage_plan_keys").paginate(
+                usagePlanId=self.plan_id
+            )
+            return {item["id"] for page in pages for item in page.get("items", [])}
+
+    def keys(self, referenced: set[str] = frozenset()) -> dict[str, StageKey]:
+        """Every key of the stage by id (see the module docstring for what belongs)."""
+        attached, found = self._plan_keys(), {}
+        for item in self._all():
+            tags, meta = item.get("tags") or {}, _meta(item.get("description"))
+            ours = (
+                tags.items() >= paths.resource_tags(self.stage).items()
+                or meta.get("stage") == self.stage
+                or (item.get("name") or "").startswith(self.prefix)
+            )
+            if ours or item["id"] in attached or item["id"] in referenced:
+                created = item.get("createdDate")
+                found[item["id"]] = StageKey(
+                    id=item["id"],
+                    name=item.get("name") or "",
+                    enabled=bool(item.get("enabled")),
+                    tags=tags,
+                    meta=meta,
+                    aws_created=clock.stamp(created) if created else "",
+                    attached=item["id"] in attached,
+                )
+        return found
+
+    def value(self, key_id: str) -> str:
+        with aws_guard():
+            return remember(self.client.get_api_key(apiKey=key_id, includeValue=True)["value"])
+
+    def check_quota(self) -> None:
+        """Refuse before CreateApiKey would fail: the account shares 10,000 keys per region."""
+        count, limit = len(self._all()), self.policy.account_key_limit
+        if count >= limit - self.policy.quota_margin:
+            raise Refused(
+                f"the account has {count} API keys of its {limit} in this region: delete unused "
+                f"keys (`python -m ops keys prune STAGE` for each stage) or raise the quota"
+            )
+
+    def create(self, rotation_id: str, created_at: str) -> tuple[StageKey, str]:
+        """A new enabled key tagged with the stage, rotation and time; returns (key, value)."""
+        self.check_quota()
+        tags = {
+            **paths.resource_tags(self.stage),
+            TAG_ROTATION: rotation_id,
+            TAG_CREATED: created_at,
+        }
+        meta = {"stage": self.stage, "rotation_id": rotation_id}
+        self.limiter.wait("CreateApiKey")
+        with aws_guard():
+            try:
+                made = self.client.create_api_key(
+                    name=f"{self.prefix}{rotation_id}",
+                    description=json.dumps(meta),
+                    enabled=True,
+                    tags=tags,
+                )
+            except ClientError as exc:
+                if aws.error_code(exc) != "LimitExceededException":
+                    raise
+                raise Refused(
+                    "API Gateway refused a new key: the account's API key quota is reached"
+                ) from None
+        value = remember(made["value"])
+        key = StageKey(made["id"], made["name"], True, tags, meta, created_at)
+        return key, value
+
+    def attach(self, key: StageKey) -> None:
+        if key.attached:
+            return
+        with aws_guard():
+            try:
+                self.client.create_usage_plan_key(
+                    usagePlanId=self.plan_id, keyId=key.id, keyType="API_KEY"
+                )
+            except ClientError as exc:
+                if aws.error_code(exc) != "ConflictException":  # attached already
+                    raise
+        key.attached = True
+
+    def detach(self, key: StageKey) -> None:
+        if not key.attached:
+            return
+        with aws_guard():
+            try:
+                self.client.delete_usage_plan_key(usagePlanId=self.plan_id, keyId=key.id)
+            except ClientError as exc:
+                if aws.error_code(exc) != "NotFoundException":
+                    raise
+        key.attached = False
+
+    def annotate(self, key: StageKey, enabled: bool | None = None, **meta: str) -> None:
+        """Record lifecycle facts in the description (and flip `enabled`) in one PATCH."""
+        new_meta = {"stage": self.stage, **key.meta, **meta}
+        ops = [{"op": "replace", "path": "/description", "value": json.dumps(new_meta)}]
+        if enabled is not None:
+            ops.append({"op": "replace", "path": "/enabled", "value": str(enabled).lower()})
+        with aws_guard():
+            self.client.update_api_key(apiKey=key.id, patchOperations=ops)
+        key.meta = new_meta
+        if enabled is not None:
+            key.enabled = enabled
+
+    def disable(self, key: StageKey, at: str, **meta: str) -> None:
+        """Disabled and out of the usage plan: API Gateway answers 403 to it either way."""
+        if key.enabled or clock.parse(key.meta.get("disabled_at")) is None:
+            self.annotate(key, enabled=False, disabled_at=at, **meta)
+        self.detach(key)
+
+    def delete(self, key: StageKey) -> None:
+        self.detach(key)
+        self.limiter.wait("DeleteApiKey")
+        with aws_guard():
+            try:
+                self.client.delete_api_key(apiKey=key.id)
+            except ClientError as exc:
+                if aws.error_code(exc) != "NotFoundException":
+                    raise
