@@ -19,6 +19,7 @@ from loadtest import cloudwatch, gate
 from loadtest.apikey import resolve_api_key
 from loadtest.aws import function_name
 from loadtest.config import Profile, load_profile
+from loadtest.errors import LoadTestError
 from loadtest.files import write_json
 from loadtest.launcher import Distribution
 from loadtest.paths import (
@@ -108,17 +109,20 @@ def main(
     if not host and stage:
         host = stage_url(stage)
     out_dir = out_dir or REPORTS_DIR / f"{profile.name}-{stamp()}"
-    session = execute(
-        profile,
-        out_dir,
-        host=host,
-        stage=stage,
-        api_key=api_key,
-        backend=backend,
-        server_workers=server_workers,
-        distribution=distribution,
-        config_path=config_path,
-    )
+    try:
+        session = execute(
+            profile,
+            out_dir,
+            host=host,
+            stage=stage,
+            api_key=api_key,
+            backend=backend,
+            server_workers=server_workers,
+            distribution=distribution,
+            config_path=config_path,
+        )
+    except KeyboardInterrupt:  # the context managers have stopped Locust and the server by now
+        raise LoadTestError("interrupted: Locust and the local server were stopped") from None
     metrics = _lambda_metrics(profile, stage, session.started, session.finished)
     if metrics is not None:
         write_json(out_dir / CLOUDWATCH_JSON, metrics)
