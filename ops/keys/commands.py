@@ -143,5 +143,5 @@ def get(stage: str, show_value: bool, previous: bool) -> None:
     "--url", required=True, callback=http_url, help="The local stage's base URL (loopback only)."
 )
 def drill(stage: str, url: str) -> None:
-    """Rehearsal: rotate, the previous key works in the overlap, revoke it, it gets 403."""
+    """Rehearsal: the previous key works in its overlap; revoked, it gets 403."""
     overlap_drill(rotation(stage, url), url)

@@ -5,18 +5,32 @@ import pytest
 from ops.keys.drill import overlap_drill
 from ops.keys.redact import KeysError
 from tests.keys import invariants
-from tests.keys.conftest import STAGE, make_rotation, no_sleep
+from tests.keys.conftest import STAGE, make_rotation, no_sleep, status, stored
+
+EXPECTED = [
+    "previous key during the overlap: 200",
+    "current key: 200",
+    "previous key after revocation: 403",
+    "current key after revocation: 200",
+]
 
 
-def test_the_drill_shows_overlap_then_revocation(stage, stage_url, now):
-    seen = overlap_drill(make_rotation(stage_url, now), stage_url, sleep=no_sleep)
-    assert seen == [
-        "previous key during the overlap: 200",
-        "new key: 200",
-        "previous key after revocation: 403",
-        "new key after revocation: 200",
-    ]
+def test_the_drill_rotates_when_there_is_no_previous_key(stage, stage_url, now):
+    first = stored()
+    assert overlap_drill(make_rotation(stage_url, now), stage_url, sleep=no_sleep) == EXPECTED
+    assert stored("AWSPREVIOUS") == first
     invariants.check(finished=True)
+
+
+def test_after_a_rotation_the_drill_uses_its_previous_key(stage, stage_url, now, cli):
+    assert cli("rotate", STAGE, "--url", stage_url).exit_code == 0
+    rotated = stored()
+    result = cli("drill", STAGE, "--url", stage_url)
+    assert result.exit_code == 0, result.output
+    assert stored() == rotated  # no second rotation
+    observed = [line for line in result.stdout.splitlines() if line.startswith("drill: ")]
+    assert [line.removeprefix("drill: ").split(" (expected")[0] for line in observed] == EXPECTED
+    assert status(stage_url, stored("AWSPREVIOUS")["value"]) == 403
 
 
 def test_the_drill_fails_loudly_when_revocation_does_not_lock_the_key_out(

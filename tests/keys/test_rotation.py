@@ -25,7 +25,7 @@ def test_rotate_promotes_a_new_key_and_the_old_one_keeps_working(stage, stage_ur
     assert status(stage_url, new["value"]) == 200
     assert status(stage_url, old["value"]) == 200
     assert status(stage_url, None) == 403
-    lines = result.output.splitlines()
+    lines = result.stdout.splitlines()
     assert lines[0].startswith("rotation ")
     assert f"created key {new['key_id']} ({paths.function_name(STAGE)}-" in result.output
     assert "verified: GET /health 200" in lines
