@@ -42,6 +42,10 @@ class Row:
     failures: int  # cumulative
     max_ms: float  # cumulative
 
+    @property
+    def total(self) -> int:
+        return self.requests
+
 
 @dataclass(frozen=True)
 class StatusRow:
@@ -50,6 +54,10 @@ class StatusRow:
     ts: int
     users: int
     counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
 
 
 @dataclass
@@ -217,8 +225,8 @@ def _last_nonempty(groups: list[list]) -> int | None:
 def _group(rows: list, steps: list[Step]) -> tuple[list[list], list]:
     """Rows per step (in order, never going back a step), and each step's baseline row.
 
-    The baseline is the previous step's last row; for the first step, the file's first row
-    (written as the test starts, before any request) unless that row already belongs to it.
+    The baseline is the previous step's last row; for the first step, the last row before it
+    with no requests yet (else the file's first row), so the first step starts with its traffic.
     """
     index_of = {step.users: i for i, step in enumerate(steps)}
     groups: list[list] = [[] for _ in steps]
@@ -229,8 +237,8 @@ def _group(rows: list, steps: list[Step]) -> tuple[list[list], list]:
         if i is not None and i >= current:
             current = i
             groups[i].append(row)
-        elif current == -1 and before_first is None:
-            before_first = row
+        elif current == -1 and (before_first is None or row.total == 0):
+            before_first = row  # the last row before any traffic (a master may wait for workers)
     bases, previous_last = [], before_first
     for group in groups:
         bases.append(previous_last)

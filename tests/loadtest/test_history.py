@@ -103,3 +103,10 @@ def test_reports_landing_after_the_users_stop_count_for_the_last_step():
     assert run.steps[1].seconds == 16  # the span still ends at the step's last row
     assert run.steps[1].kinds["ok"] == 318
     assert sum(s.requests for s in run.steps) == run.totals.requests
+
+
+def test_the_first_step_starts_with_its_traffic_not_with_the_file():
+    """A master waiting for workers writes rows with no users and no requests first."""
+    waiting = [row(90 + i, 0, 0, None) for i in range(10)]
+    run = derive([*waiting, *two_steps()], [], [Step(2, 15), Step(4, 15)])
+    assert (run.steps[0].seconds, run.steps[0].requests) == (15, 150)
