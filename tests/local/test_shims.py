@@ -1,0 +1,141 @@
+"""Each moto gap a shim in ops/local_aws/shims.py closes: first that plain moto still has it (when a
+`test_gap_*` test fails after a moto upgrade, moto has caught up: delete that shim and its tests),
+then that the shimmed endpoint closes it, with boto3 and with Zappa's own code."""
+
+import base64
+import hashlib
+import threading
+from urllib.parse import urlsplit
+
+import boto3
+import pytest
+import requests
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from werkzeug.serving import make_server
+
+from ops.local_aws import local_client
+from ops.local_aws.server import QuietHandler
+from tests.local.helpers import TIMEOUT, echo_zip, numbers, zappa_core
+
+
+@pytest.fixture(scope="module")
+def plain_moto(endpoint):
+    """moto's own app, without the shims, on another port (moto's state is shared in-process)."""
+    server = make_server(
+        "127.0.0.1",
+        0,
+        DomainDispatcherApplication(create_backend_app),
+        threaded=True,
+        request_handler=QuietHandler,
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+
+
+def plain_lambda(url: str):
+    """No retries: moto's 500 is the answer under test, not a transient failure."""
+    return boto3.client(
+        "lambda",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(retries={"max_attempts": 1, "mode": "standard"}),
+    )
+
+
+@pytest.fixture
+def two_versions(endpoint, role_arn):
+    """A function with published versions 1 (code v1) and 2 (code v2)."""
+    name = f"shim-{next(numbers)}"
+    client = local_client("lambda", endpoint)
+    client.create_function(
+        FunctionName=name,
+        Runtime="python3.11",
+        Role=role_arn,
+        Handler="handler.lambda_handler",
+        Code={"ZipFile": echo_zip("v1")},
+        Publish=True,
+    )
+    client.update_function_code(FunctionName=name, ZipFile=echo_zip("v2"), Publish=True)
+    return name
+
+
+def sha256_b64(data: bytes) -> str:
+    return base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+
+def test_gap_list_function_url_configs(plain_moto, two_versions):
+    with pytest.raises(ClientError) as raised:
+        plain_lambda(plain_moto).list_function_url_configs(FunctionName=two_versions)
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_list_function_url_configs_shim(endpoint, two_versions):
+    client = local_client("lambda", endpoint)
+    assert client.list_function_url_configs(FunctionName=two_versions)["FunctionUrlConfigs"] == []
+    client.create_function_url_config(FunctionName=two_versions, AuthType="NONE")
+    listed = client.list_function_url_configs(FunctionName=two_versions)["FunctionUrlConfigs"]
+    assert [config["AuthType"] for config in listed] == ["NONE"]
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.list_function_url_configs(FunctionName="no-such-function")
+
+
+def test_gap_qualified_get_function(plain_moto, two_versions):
+    with pytest.raises(ClientError) as raised:
+        plain_lambda(plain_moto).get_function(FunctionName=f"function:{two_versions}:1")
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
+
+
+def test_qualified_get_function_shim(endpoint, two_versions):
+    client = local_client("lambda", endpoint)
+    for version in ("1", "2"):
+        config = client.get_function(FunctionName=f"function:{two_versions}:{version}")
+        assert config["Configuration"]["Version"] == version
+        assert config["Configuration"]["FunctionArn"].endswith(f":{two_versions}:{version}")
+
+
+def test_gap_code_location(plain_moto, two_versions):
+    client = plain_lambda(plain_moto)
+    locations = {
+        client.get_function(FunctionName=two_versions, Qualifier=v)["Code"]["Location"]
+        for v in ("1", "2")
+    }
+    assert len(locations) == 1  # every version points at the same object
+    assert urlsplit(locations.pop()).hostname.endswith(".amazonaws.com")
+
+
+def test_code_location_shim(endpoint, two_versions):
+    client = local_client("lambda", endpoint)
+    digests = set()
+    for qualifier in ("1", "2", "$LATEST"):
+        answer = client.get_function(FunctionName=two_versions, Qualifier=qualifier)
+        location = answer["Code"]["Location"]
+        assert location.startswith(f"{endpoint}/")
+        data = requests.get(location, timeout=TIMEOUT).content
+        assert sha256_b64(data) == answer["Configuration"]["CodeSha256"]
+        digests.add(answer["Configuration"]["CodeSha256"])
+    assert len(digests) == 2  # $LATEST is version 2's code
+    missing = location.replace(f"/{two_versions}/", "/no-such-function/")
+    assert requests.get(missing, timeout=TIMEOUT).status_code == 404
+
+
+def test_zappa_rollback_and_function_url_cleanup_work(endpoint, two_versions):
+    """What `zappa rollback -n 1` and `zappa update` run, through Zappa's own code."""
+    zappa = zappa_core(endpoint)
+    client = local_client("lambda", endpoint)
+    v1 = client.get_function(FunctionName=two_versions, Qualifier="1")["Configuration"]
+
+    zappa.rollback_lambda_function_version(two_versions, versions_back=1)
+    latest = client.get_function(FunctionName=two_versions)["Configuration"]
+    assert latest["CodeSha256"] == v1["CodeSha256"]
+
+    client.create_function_url_config(FunctionName=two_versions, AuthType="NONE")
+    zappa.delete_lambda_function_url(two_versions)  # `zappa update` without a function URL
+    assert client.list_function_url_configs(FunctionName=two_versions)["FunctionUrlConfigs"] == []
