@@ -65,7 +65,7 @@ def _about(ev: Evaluation) -> str:
         target += f" (local gunicorn, MODEL_BACKEND={meta['backend']})"
     rows = [
         ("target", target),
-        ("stage", meta.get("stage") or "none (no API key, no CloudWatch)"),
+        ("stage", meta.get("stage") or "none"),
         ("commit", (meta.get("git_sha") or "unknown")[:12]),
         ("deployed (GET /version)", _deployed(meta.get("deployed") or {})),
         (
