@@ -30,7 +30,7 @@ def read_secret_key(stage: str, client=None) -> str:
     secret_id = api_key_secret_id(stage)
     client = client or make_client("secretsmanager")
     try:
-        secret = client.get_secret_value(SecretId=secret_id)
+        secret = client.get_secret_value(SecretId=secret_id, VersionStage="AWSCURRENT")
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "ClientError")
         raise LoadTestError(
