@@ -13,6 +13,8 @@ from pathlib import Path
 from ops.local_aws.clients import require_loopback
 
 COMPLETE = ".complete"
+# Unzipped packages kept (each about 90 MB for the app); every commit and stage adds one.
+KEEP = 10
 
 
 class PackageError(Exception):
@@ -43,8 +45,10 @@ def unpacked(location: str, code_sha256: str, cache: Path) -> Path:
     """The directory holding this exact code, unzipped (reused when already there)."""
     target = cache / cache_name(code_sha256)
     if (target / COMPLETE).exists():
+        (target / COMPLETE).touch()  # recently used: kept by prune()
         return target
     cache.mkdir(parents=True, exist_ok=True)
+    prune(cache)
     work = Path(tempfile.mkdtemp(prefix=".unpack-", dir=cache))
     try:
         archive = work / "code.zip"
@@ -66,3 +70,14 @@ def unpacked(location: str, code_sha256: str, cache: Path) -> Path:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return target
+
+
+def prune(cache: Path, keep: int = KEEP) -> None:
+    """Remove all but the `keep - 1` most recently used packages, making room for one more."""
+    entries = sorted(
+        (path for path in cache.iterdir() if (path / COMPLETE).exists()),
+        key=lambda path: (path / COMPLETE).stat().st_mtime,
+        reverse=True,
+    )
+    for stale in entries[max(keep - 1, 0) :]:
+        shutil.rmtree(stale, ignore_errors=True)
