@@ -77,6 +77,9 @@ class Worker:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,
+                # Ctrl-C reaches the gateway, which stops its workers; a worker whose gateway
+                # died exits when its requests pipe closes.
+                start_new_session=True,
             )
         except OSError:
             for fd in (requests_read, requests_write, replies_read, replies_write):
