@@ -95,6 +95,7 @@ class Gateway:
         self._statuses: Counter = Counter()
         self._cold_starts: list[dict] = []
         self._limit: int | None = None
+        self._max_rss_mb = 0.0  # the largest worker's peak memory (compare with MemorySize)
 
     def handle(self, request: HttpRequest, host: str) -> HttpResponse:
         request_id = new_request_id()
@@ -170,6 +171,9 @@ class Gateway:
             failure = error(502, request_id)
         finally:
             self.pool.release(worker, limit, healthy=reply is not None)
+        if reply is not None:
+            with self._lock:
+                self._max_rss_mb = max(self._max_rss_mb, reply.get("max_rss_mb", 0.0))
         if cold:
             self._record_cold_start(worker, revision.short, reply and reply.get("seconds"))
         return failure or self._response(reply, request_id)
@@ -213,7 +217,7 @@ class Gateway:
     def stats(self) -> dict:
         with self._lock:
             statuses = {str(status): count for status, count in sorted(self._statuses.items())}
-            cold = list(self._cold_starts)
+            cold, max_rss_mb = list(self._cold_starts), self._max_rss_mb
         return {
             "stage": self.stage,
             "function": self.function_name,
@@ -221,6 +225,7 @@ class Gateway:
             "workers": self.pool.snapshot(),
             "statuses": statuses,
             "cold_starts": cold,
+            "max_rss_mb": round(max_rss_mb, 1),
         }
 
     def close(self) -> None:

@@ -72,6 +72,7 @@ def test_beyond_the_concurrency_limit_requests_are_throttled(keyed, gateway, res
     assert len(report["cold_starts"]) == limit  # the warm request reused a worker
     assert all(entry["init_seconds"] > 0 for entry in report["cold_starts"])
     assert report["limit"] == limit
+    assert report["max_rss_mb"] > 0  # peak worker memory, to compare with MemorySize
 
 
 def test_zero_reserved_concurrency_throttles_everything(keyed, gateway):
