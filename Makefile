@@ -13,8 +13,10 @@ PIP_FLAGS := --quiet --disable-pip-version-check
 GIT_SHA ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 export GIT_SHA
 
-# Targets that `make test` runs; each mk/*.mk fragment adds its own.
+# Targets that `make test` runs; each mk/*.mk fragment adds its own, and the end-to-end rehearsal
+# runs last. Suites with their own target are left out of the main pytest run.
 TEST_TARGETS := lint test-py
+OWN_PROCESS_SUITES := tests/locust tests/local tests/e2e
 
 include $(sort $(wildcard mk/*.mk))
 
@@ -30,6 +32,13 @@ venv: $(VENV)/.installed ## Create the development virtualenv (.venv) from the e
 .PHONY: help
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+.PHONY: rehearse
+rehearse: venv ## The whole pipeline locally: train, gate, deploy dev/test/prod to moto, smoke, load test, rollback, keys
+	$(PY) -m ops rehearse
+
+.PHONY: run
+run: rehearse ## Short alias for make rehearse
 
 .PHONY: train
 train: venv ## Train on data/, write versioned artifacts and the manifest into models/
@@ -66,11 +75,15 @@ format: venv ## Apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff format .
 
 .PHONY: test-py
-test-py: venv
-	$(PY) -m pytest --ignore=tests/locust
+test-py: venv ## The unit and integration tests (moto in-process, loopback servers)
+	$(PY) -m pytest $(addprefix --ignore=,$(OWN_PROCESS_SUITES))
+
+.PHONY: test-rehearsal
+test-rehearsal: venv ## make rehearse end to end, checked by tests/e2e (about two minutes)
+	$(PY) -m pytest tests/e2e
 
 .PHONY: test
-test: $(TEST_TARGETS) ## Run every check and test suite (what CI runs)
+test: $(TEST_TARGETS) test-rehearsal ## Run every check and test suite (what CI runs)
 
 .PHONY: lock
 lock: ## Re-resolve requirements/*.in into the exact locks requirements/*.txt

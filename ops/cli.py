@@ -9,6 +9,7 @@ from ops.keys.commands import keys
 from ops.local_aws.cli import local_aws_command
 from ops.package import package
 from ops.package_check import package_check
+from ops.rehearse.cli import rehearse
 from ops.rollback import rollback
 from ops.smoke import smoke
 from ops.status import status
@@ -33,3 +34,4 @@ main.add_command(url)
 main.add_command(keys)
 main.add_command(local_aws_command)
 main.add_command(local_stage)
+main.add_command(rehearse)

@@ -15,9 +15,9 @@ from ops import http, paths, release, restapi, settings, stage_key
 RETRYABLE = {None, 403, 429, 500, 502, 503, 504}  # a fresh deploy or key takes a moment to settle
 
 
-def first_ok(method, url, api_key, body, wait: float):
-    """Retry a keyed call with backoff for up to `wait` seconds while the stage settles."""
-    deadline, delay = time.monotonic() + wait, 1.0
+def first_ok(method, url, api_key, body, deadline: float):
+    """Retry a keyed call with backoff until `deadline` (monotonic) while the stage settles."""
+    delay = 1.0
     while True:
         reply = http.call(method, url, api_key, body)
         if reply.status not in RETRYABLE or time.monotonic() + delay > deadline:
@@ -33,6 +33,9 @@ def run_smoke(base: str, api_key: str, expect: dict, wait: float = 60.0) -> dict
     """
     base = base.rstrip("/")
     failures: list[str] = []
+    # One settle window for the whole test: a stage that is broken, not settling, fails after
+    # `wait` seconds in all, not after `wait` seconds per call.
+    deadline = time.monotonic() + wait
 
     def check(label: str, reply: http.Reply, status: int, extra: str | None = None):
         ok = reply.status == status and extra is None
@@ -44,7 +47,7 @@ def run_smoke(base: str, api_key: str, expect: dict, wait: float = 60.0) -> dict
         if not ok:
             failures.append(f"{label}: {extra or f'status {shown}, expected {status}'}")
 
-    health = first_ok("GET", f"{base}/health", api_key, None, wait)
+    health = first_ok("GET", f"{base}/health", api_key, None, deadline)
     check(
         "GET /health",
         health,
@@ -53,10 +56,10 @@ def run_smoke(base: str, api_key: str, expect: dict, wait: float = 60.0) -> dict
         if health.body.get("status") == "ok" or health.status != 200
         else f"unexpected body {health.body}",
     )
-    version = first_ok("GET", f"{base}/version", api_key, None, wait)
+    version = first_ok("GET", f"{base}/version", api_key, None, deadline)
     problem = version_problem(version.body, expect) if version.status == 200 else None
     check("GET /version", version, 200, problem)
-    predict = first_ok("POST", f"{base}/predict", api_key, {"data": release.sample_row()}, wait)
+    predict = first_ok("POST", f"{base}/predict", api_key, {"data": release.sample_row()}, deadline)
     label = predict.body.get("prediction")
     bad = None if predict.status != 200 or label in expect["classes"] else f"prediction {label!r}"
     check("POST /predict", predict, 200, bad)

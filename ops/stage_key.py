@@ -19,7 +19,9 @@ def read_secret(stage: str, region: str) -> dict | None:
     client = aws.make_client("secretsmanager", region)
     with aws.aws_errors():
         try:
-            raw = client.get_secret_value(SecretId=paths.api_key_secret_name(stage))["SecretString"]
+            raw = client.get_secret_value(
+                SecretId=paths.api_key_secret_name(stage), VersionStage="AWSCURRENT"
+            )["SecretString"]
         except ClientError as exc:
             if aws.error_code(exc) == "ResourceNotFoundException":
                 return None

@@ -288,6 +288,8 @@ def test_loadtest_role_reads_only_the_test_secret(roles):
             SecretId="sklearn-zappa-ml/test/api-key",
         ),
         record("GetMetricData", "cloudwatch", role=reader),
+        record("GetMetricStatistics", "cloudwatch", role=reader),
+        record("GetRestApis", "apigateway", role=reader),  # `ops url test`
         record(
             "GetSecretValue",
             "secretsmanager",

@@ -18,8 +18,6 @@ from tests.keys.conftest import REGION, STAGE, Clock, apigw, make_rotation, stor
 
 ACCOUNT = "123456789012"
 ROLE = f"{paths.PROJECT}-key-rotation"
-# Reported to the integrator; remove once iam/bootstrap.yaml grants it (the xfail below flips).
-KNOWN_GAPS = {"secretsmanager:UpdateSecretVersionStage"}
 
 
 @pytest.fixture(scope="module")
@@ -51,17 +49,6 @@ def report(stage_url, tmp_path_factory):
     return audit(read_records([recorder.path]), roles, ACCOUNT)
 
 
-def test_every_call_is_allowed_but_the_known_gaps(report):
+def test_every_rotation_call_is_allowed_by_the_role_that_makes_it(report):
     assert report.calls > 50
-    denied = {denial.request.action for denial in report.denials}
-    assert denied <= KNOWN_GAPS, format_report(report)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="iam/bootstrap.yaml: the key-rotation role lacks "
-    "secretsmanager:UpdateSecretVersionStage on the stage secrets (promotion moves AWSCURRENT, "
-    "finishing drops AWSPENDING)",
-)
-def test_no_known_gap_remains(report):
     assert report.denials == [], format_report(report)

@@ -87,9 +87,15 @@ def test_keys_rotate_weekly_per_stage_in_its_environment(workflows):
         "test",
         "prod",
     ]
+    crons = [entry["cron"] for entry in rotate["on"]["schedule"]]
     job = rotate["jobs"]["rotate"]
     assert job["environment"] == "${{ matrix.stage }}"
+    assert crons[0] in job["if"]
     assert [s["run"] for s in job["steps"] if "run" in s] == ['make rotate-keys STAGE="$STAGE"']
+    prune = rotate["jobs"]["prune"]
+    assert prune["if"] == f"github.event.schedule == '{crons[1]}'"
+    assert prune["strategy"]["matrix"]["stage"] == ["dev", "test", "prod"]
+    assert [s["run"] for s in prune["steps"] if "run" in s] == ['make prune-keys STAGE="$STAGE"']
 
 
 def run_commands():

@@ -1,0 +1,40 @@
+"""A deliberately broken build: the package's model file no longer matches its manifest.
+
+The app refuses to start on a tampered model (app/model.py), so the smoke test fails and the
+pipeline must roll back. The real pipeline's package check would catch this build before deploy;
+the rehearsal skips that check for this one build to show the last line of defence.
+"""
+
+import hashlib
+import os
+import zipfile
+from pathlib import Path
+
+
+def broken_sha(good_sha: str) -> str:
+    """A stand-in commit id for the broken build, so the rollback visibly changes what's served."""
+    return hashlib.sha1(
+        f"rehearsal broken build of {good_sha}".encode(), usedforsecurity=False
+    ).hexdigest()
+
+
+def tamper_model(package: Path) -> str:
+    """Flip one byte of the ONNX model inside the zip (rewritten atomically); returns its name."""
+    tmp = package.with_suffix(".tampered.tmp")
+    tampered = None
+    with zipfile.ZipFile(package) as source, zipfile.ZipFile(tmp, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if (
+                tampered is None
+                and info.filename.startswith("models/")
+                and info.filename.endswith(".onnx")
+            ):
+                data = data[:-1] + bytes([data[-1] ^ 0xFF])
+                tampered = info.filename
+            target.writestr(info, data)
+    if tampered is None:
+        tmp.unlink()
+        raise RuntimeError(f"{package} contains no models/*.onnx to tamper with")
+    os.replace(tmp, package)
+    return tampered

@@ -1,0 +1,162 @@
+"""`python -m ops rehearse` (`make rehearse`): the whole pipeline against a local AWS endpoint."""
+
+import contextlib
+import hashlib
+import json
+import logging
+import subprocess
+import warnings
+from pathlib import Path
+
+import click
+
+from ops import paths, settings
+from ops.gateway import start_gateway
+from ops.local_aws import local_aws, provision
+from ops.rehearse import broken, plan
+from ops.rehearse.runner import Runner
+from ops.rehearse.summary import StageResult, save, table
+
+REPORTS = paths.ROOT / "reports" / "rehearsal"
+APPROVAL_LINES = 18
+# Workers per local stage (Lambda's concurrency); the load-tested stage gets headroom above the
+# load profile's 6 users, so overlapping cold starts are not mistaken for throttling.
+CONCURRENCY = {"dev": 4, "test": 8, "prod": 4}
+
+
+@click.command()
+@click.option(
+    "--log-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=REPORTS,
+    show_default=True,
+    help="Where each step's full output and summary.json go.",
+)
+def rehearse(log_dir: Path) -> None:
+    """Train if needed, gate, then for dev, test and prod: build, deploy, usage plan, smoke test;
+    load-test test; "approve" prod; roll back a broken build; rotate a key."""
+    sha = _git_sha()
+    log_dir.mkdir(parents=True, exist_ok=True)
+    manifest = json.loads(paths.MANIFEST_FILE.read_text())
+    # The local gateway serves a new deploy at once: a short settle window makes the broken build's
+    # smoke test fail fast (AWS gets ops' default).
+    runner = Runner(log_dir, env={"GIT_SHA": sha, "SMOKE_WAIT": "10"})
+    (log_dir / "commands.txt").unlink(missing_ok=True)
+    results = {stage: StageResult(stage) for stage in settings.STAGES}
+    click.echo(f"rehearsal of commit {sha[:12]} on loopback (logs: {log_dir})")
+
+    with local_aws() as endpoint, contextlib.ExitStack() as gateways:
+        provisioned = {}
+        runner.call("local AWS endpoint", lambda: endpoint)
+        runner.call("bootstrap (iam/bootstrap.yaml)", lambda: _provision(endpoint, provisioned))
+
+        if _needs_training(manifest):
+            runner.run("model: train", plan.train())
+            manifest = json.loads(paths.MANIFEST_FILE.read_text())
+        runner.run("model: quality and parity gates", plan.gate())
+
+        urls = {}
+        for stage in settings.STAGES:
+            result = results[stage]
+            began = runner.elapsed()
+            env = {"ZAPPA_S3_BUCKET": provisioned["buckets"][stage]}
+            if stage == "prod":
+                _show_approval(log_dir / "loadtest")
+            runner.run(f"{stage}: build and check the package", plan.build(stage), **env)
+            runner.run(f"{stage}: deploy", plan.deploy(stage), **env)
+            runner.run(f"{stage}: usage plan and API key", plan.usage_plan(stage), **env)
+            runner.call(
+                f"{stage}: start the local stage gateway",
+                lambda stage=stage: urls.setdefault(
+                    stage,
+                    gateways.enter_context(
+                        start_gateway(stage, endpoint, concurrency=CONCURRENCY[stage])
+                    ),
+                ),
+            )
+            runner.run(f"{stage}: smoke test", plan.smoke(stage, sha, urls[stage]), **env)
+            result.sha, result.model, result.smoke = sha, manifest["model_version"], "pass"
+            if stage == "test":
+                out = log_dir / "loadtest"
+                passed = runner.run(
+                    "test: load test and scaling gate", plan.loadtest(stage, urls[stage], str(out))
+                )
+                result.load = "PASS" if passed else "FAIL"
+            result.seconds = runner.elapsed() - began
+
+        began = runner.elapsed()
+        results["dev"].rollback = _broken_build(runner, sha, urls["dev"], provisioned)
+        drill = _key_rotation(runner, urls["dev"])
+        results["dev"].seconds += runner.elapsed() - began
+
+    summary = table(list(results.values()))
+    save(
+        log_dir / "summary.json", list(results.values()), {"sha": sha, "seconds": runner.elapsed()}
+    )
+    click.echo(f"\n{summary}\n\nkey rotation on dev:\n" + "\n".join(f"  {line}" for line in drill))
+    click.echo(f"\nrehearsal passed in {runner.elapsed():.0f}s")
+
+
+def _broken_build(runner: Runner, sha: str, url: str, provisioned: dict) -> str:
+    """Deploy a build whose model doesn't match its manifest to dev; the smoke test must fail and
+    the rollback must bring back the previous commit."""
+    bad = broken.broken_sha(sha)
+    env = {"GIT_SHA": bad, "ZAPPA_S3_BUCKET": provisioned["buckets"]["dev"]}
+    runner.run("dev (broken build): build the package", ["make", "package", "STAGE=dev"], **env)
+    runner.call(
+        "dev (broken build): tamper with its model",
+        lambda: broken.tamper_model(paths.package_zip("dev")),
+    )
+    runner.run("dev (broken build): deploy", plan.deploy("dev"), **env)
+    runner.run(
+        "dev (broken build): smoke test", plan.smoke("dev", bad, url), expect_failure=True, **env
+    )
+    runner.run("dev: automatic rollback", plan.rollback("dev", url), **env)
+    runner.run("dev: smoke test of the previous commit", plan.smoke("dev", sha, url), **env)
+    return f"broken {bad[:8]} -> {sha[:8]}"
+
+
+def _key_rotation(runner: Runner, url: str) -> list[str]:
+    """Rotate dev's key as the weekly workflow does, then show the overlap and the revocation."""
+    runner.run("dev: rotate the API key", plan.rotate_keys("dev", url))
+    runner.run("dev: prune keys (nothing yet: in the overlap)", plan.prune_keys("dev"))
+    runner.run("dev: old key in the overlap, then revoked", plan.key_drill("dev", url))
+    return [line for line in runner.last_log.read_text().splitlines()[1:] if line.strip()]
+
+
+def _provision(endpoint: str, into: dict) -> str:
+    # moto's CloudFormation warns about each resource type it skips (the OIDC provider, the bucket
+    # policy, the API Gateway account); provision() reports what it created directly instead.
+    logging.getLogger("moto.cloudformation").setLevel(logging.ERROR)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Tried to parse", category=UserWarning)
+        done = provision(endpoint)
+    into["buckets"] = done.buckets
+    how = f"stack {done.stack}" if done.stack else "created directly"
+    return f"{how}; {len(done.roles)} execution roles, {len(done.buckets)} buckets"
+
+
+def _needs_training(manifest: dict) -> bool:
+    """Train only when the committed model isn't the one for this data (keeps the tree clean)."""
+    data = paths.ROOT / manifest["data"]["path"]
+    current = hashlib.sha256(data.read_bytes()).hexdigest()
+    files = [paths.MANIFEST_FILE.parent / a["file"] for a in manifest["artifacts"].values()]
+    return current != manifest["data"]["sha256"] or not all(f.exists() for f in files)
+
+
+def _show_approval(loadtest_dir: Path) -> None:
+    """What the prod environment's reviewer sees in the run summary before approving."""
+    report = loadtest_dir / "report.md"
+    lines = report.read_text().splitlines()[:APPROVAL_LINES] if report.exists() else ["(none)"]
+    click.echo("  --- prod approval: the reviewer reads the load-test summary ---")
+    click.echo("\n".join(f"  | {line}" for line in lines))
+    click.echo("  --- approved (the rehearsal approves automatically) ---")
+
+
+def _git_sha() -> str:
+    out = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=paths.ROOT, capture_output=True, text=True, check=False
+    )
+    if out.returncode != 0:
+        raise click.ClickException("the rehearsal deploys a commit: run it in a git checkout")
+    return out.stdout.strip()

@@ -1,0 +1,86 @@
+"""`make rehearse` end to end (about two minutes): every stage deployed and smoke-tested on the
+commit, the load test gated, a broken build rolled back, a key rotated and revoked."""
+
+import json
+import shlex
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.rehearse.test_fidelity import REHEARSED_WORKFLOWS, make_goals_and_variables
+from tests.workflows.conftest import all_workflows, steps
+
+
+@pytest.fixture(scope="module")
+def rehearsal(tmp_path_factory):
+    logs = tmp_path_factory.mktemp("rehearsal")
+    result = subprocess.run(
+        [sys.executable, "-m", "ops", "rehearse", "--log-dir", str(logs)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    summary = json.loads((logs / "summary.json").read_text())
+    commands = (logs / "commands.txt").read_text().splitlines()
+    return result.stdout, summary, commands
+
+
+def head_sha() -> str:
+    return subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def test_every_stage_serves_this_commit_and_model(rehearsal):
+    _, summary, _ = rehearsal
+    manifest = json.loads((ROOT / "models" / "manifest.json").read_text())
+    stages = {s["stage"]: s for s in summary["stages"]}
+    assert list(stages) == ["dev", "test", "prod"]
+    for stage in stages.values():
+        assert stage["sha"] == head_sha()
+        assert stage["model"] == manifest["model_version"]
+        assert stage["smoke"] == "pass"
+
+
+def test_the_load_test_gated_test_before_prod(rehearsal):
+    output, summary, _ = rehearsal
+    stages = {s["stage"]: s for s in summary["stages"]}
+    assert stages["test"]["load"] == "PASS"
+    assert output.index("load test and scaling gate") < output.index("prod approval")
+    assert output.index("prod approval") < output.index("prod: deploy")
+
+
+def test_the_broken_build_failed_its_smoke_test_and_was_rolled_back(rehearsal):
+    output, summary, _ = rehearsal
+    assert "dev (broken build): smoke test" in output
+    assert "failed, as expected" in output
+    assert "does not match the manifest" in output
+    dev = summary["stages"][0]
+    assert dev["rollback"].endswith(f"-> {head_sha()[:8]}")
+    assert output.index("automatic rollback") < output.index("smoke test of the previous commit")
+
+
+def test_the_old_key_works_in_the_overlap_and_is_refused_after_revocation(rehearsal):
+    output, _, _ = rehearsal
+    assert "previous key during the overlap: 200 (expected 200)" in output
+    assert "previous key after revocation: 403 (expected 403)" in output
+
+
+def test_the_rehearsal_ran_every_deploy_workflow_step(rehearsal):
+    _, _, commands = rehearsal
+    executed = {
+        goal
+        for line in commands
+        if line.startswith("make ")
+        for goal in make_goals_and_variables(shlex.split(line))[0]
+    }
+    for name in REHEARSED_WORKFLOWS:
+        for job_id, _, step in steps(all_workflows()[name]):
+            if "run" in step:
+                goals, _ = make_goals_and_variables(shlex.split(step["run"]))
+                assert set(goals) <= executed, f"{name}:{job_id}: {step['run']}"
