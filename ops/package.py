@@ -49,7 +49,7 @@ def build(stage: str) -> dict:
     target, tmp = paths.package_zip(stage), paths.DIST / f".{stage}.zip.tmp"
     tmp.unlink(missing_ok=True)
     output = str(tmp.relative_to(paths.ROOT))
-    zappa.run(zappa.command("package", stage, settings_file, "-o", output, "--json"))
+    zappa.run(zappa.command("package", stage, settings_file, "-o", output))
     try:
         summary = package_report.report(tmp, set(os.listdir(venv_site_packages())))
     except package_report.PackageError as exc:

@@ -23,14 +23,16 @@ def environment() -> dict:
     bin_dir = paths.PACKAGE_VENV / "bin"
     env = dict(os.environ)
     env.pop("PYTHONHOME", None)
-    env.pop("PYTHONPATH", None)
+    if not env.get("IAM_AUDIT_LOG"):  # the rehearsal's recorder (iam/autorecord) rides on it
+        env.pop("PYTHONPATH", None)
     env["VIRTUAL_ENV"] = str(paths.PACKAGE_VENV)
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
     return env
 
 
 def command(verb: str, stage: str, settings_file, *extra: str) -> list[str]:
-    return [str(executable()), verb, stage, "-s", str(settings_file), *extra]
+    """`--json` also stops Zappa from asking pypi.org for a newer version on every command."""
+    return [str(executable()), verb, stage, "-s", str(settings_file), "--json", *extra]
 
 
 def run(argv: list[str]) -> None:

@@ -22,6 +22,14 @@ APPROVAL_LINES = 18
 # Workers per local stage (Lambda's concurrency); the load-tested stage gets headroom above the
 # load profile's 6 users, so overlapping cold starts are not mistaken for throttling.
 CONCURRENCY = {"dev": 4, "test": 8, "prod": 4}
+# The role each kind of step assumes in GitHub Actions (iam/bootstrap.yaml); the audit checks that
+# every AWS call the step made is allowed by it.
+LOADTEST_ROLE = f"{paths.PROJECT}-loadtest-read"
+ROTATION_ROLE = f"{paths.PROJECT}-key-rotation"
+
+
+def deploy_role(stage: str) -> str:
+    return f"{paths.PROJECT}-{stage}-deploy"
 
 
 @click.command()
@@ -41,7 +49,9 @@ def rehearse(log_dir: Path) -> None:
     # The local gateway serves a new deploy at once: a short settle window makes the broken build's
     # smoke test fail fast (AWS gets ops' default).
     runner = Runner(log_dir, env={"GIT_SHA": sha, "SMOKE_WAIT": "10"})
-    (log_dir / "commands.txt").unlink(missing_ok=True)
+    runner.audit_log = log_dir / "aws-calls.jsonl"
+    for stale in (log_dir / "commands.txt", runner.audit_log):
+        stale.unlink(missing_ok=True)
     results = {stage: StageResult(stage) for stage in settings.STAGES}
     click.echo(f"rehearsal of commit {sha[:12]} on loopback (logs: {log_dir})")
 
@@ -59,7 +69,7 @@ def rehearse(log_dir: Path) -> None:
         for stage in settings.STAGES:
             result = results[stage]
             began = runner.elapsed()
-            env = {"ZAPPA_S3_BUCKET": provisioned["buckets"][stage]}
+            env = {"ZAPPA_S3_BUCKET": provisioned["buckets"][stage], "role": deploy_role(stage)}
             if stage == "prod":
                 _show_approval(log_dir / "loadtest")
             runner.run(f"{stage}: build and check the package", plan.build(stage), **env)
@@ -79,7 +89,9 @@ def rehearse(log_dir: Path) -> None:
             if stage == "test":
                 out = log_dir / "loadtest"
                 passed = runner.run(
-                    "test: load test and scaling gate", plan.loadtest(stage, urls[stage], str(out))
+                    "test: load test and scaling gate",
+                    plan.loadtest(stage, urls[stage], str(out)),
+                    role=LOADTEST_ROLE,
                 )
                 result.load = "PASS" if passed else "FAIL"
             result.seconds = runner.elapsed() - began
@@ -88,6 +100,10 @@ def rehearse(log_dir: Path) -> None:
         results["dev"].rollback = _broken_build(runner, sha, urls["dev"], provisioned)
         drill = _key_rotation(runner, urls["dev"])
         results["dev"].seconds += runner.elapsed() - began
+        runner.run(
+            "IAM: each AWS call allowed by its step's role",
+            plan.iam_audit(runner.audit_log, log_dir / "iam-audit.json"),
+        )
 
     summary = table(list(results.values()))
     save(
@@ -101,7 +117,11 @@ def _broken_build(runner: Runner, sha: str, url: str, provisioned: dict) -> str:
     """Deploy a build whose model doesn't match its manifest to dev; the smoke test must fail and
     the rollback must bring back the previous commit."""
     bad = broken.broken_sha(sha)
-    env = {"GIT_SHA": bad, "ZAPPA_S3_BUCKET": provisioned["buckets"]["dev"]}
+    env = {
+        "GIT_SHA": bad,
+        "ZAPPA_S3_BUCKET": provisioned["buckets"]["dev"],
+        "role": deploy_role("dev"),
+    }
     runner.run("dev (broken build): build the package", ["make", "package", "STAGE=dev"], **env)
     runner.call(
         "dev (broken build): tamper with its model",
@@ -118,16 +138,20 @@ def _broken_build(runner: Runner, sha: str, url: str, provisioned: dict) -> str:
 
 def _key_rotation(runner: Runner, url: str) -> list[str]:
     """Rotate dev's key as the weekly workflow does, then show the overlap and the revocation."""
-    runner.run("dev: rotate the API key", plan.rotate_keys("dev", url))
-    runner.run("dev: prune keys (nothing yet: in the overlap)", plan.prune_keys("dev"))
-    runner.run("dev: old key in the overlap, then revoked", plan.key_drill("dev", url))
+    runner.run("dev: rotate the API key", plan.rotate_keys("dev", url), role=ROTATION_ROLE)
+    runner.run(
+        "dev: prune keys (none yet: in the overlap)", plan.prune_keys("dev"), role=ROTATION_ROLE
+    )
+    runner.run(
+        "dev: old key in the overlap, then revoked", plan.key_drill("dev", url), role=ROTATION_ROLE
+    )
     return [line for line in runner.last_log.read_text().splitlines()[1:] if line.strip()]
 
 
 def _provision(endpoint: str, into: dict) -> str:
     # moto's CloudFormation warns about each resource type it skips (the OIDC provider, the bucket
     # policy, the API Gateway account); provision() reports what it created directly instead.
-    logging.getLogger("moto.cloudformation").setLevel(logging.ERROR)
+    logging.getLogger("moto").setLevel(logging.ERROR)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Tried to parse", category=UserWarning)
         done = provision(endpoint)

@@ -5,6 +5,7 @@ rotate-keys.yml is rehearsed (tests/rehearse/test_fidelity.py).
 """
 
 import sys
+from pathlib import Path
 
 
 def build(stage: str) -> list[str]:
@@ -51,3 +52,8 @@ def train() -> list[str]:
 
 def gate() -> list[str]:
     return ["make", "gate"]
+
+
+def iam_audit(calls: Path, report: Path) -> list[str]:
+    """Rehearsal only: every recorded call against the policy of the role its step assumes."""
+    return [sys.executable, "-m", "iam.audit", str(calls), "--json", str(report)]

@@ -27,10 +27,30 @@ class Runner:
     started: float = field(default_factory=time.monotonic)
     count: int = 0
     last_log: Path | None = None
+    audit_log: Path | None = None
 
-    def run(self, name: str, argv: list[str], expect_failure: bool = False, **env) -> bool:
+    def run(
+        self,
+        name: str,
+        argv: list[str],
+        expect_failure: bool = False,
+        role: str | None = None,
+        **env,
+    ) -> bool:
         """Run argv from the project root; True when it exited 0. Raises unless the outcome is
-        the expected one (a step expected to fail, like the broken build's smoke test, may)."""
+        the expected one (a step expected to fail, like the broken build's smoke test, may).
+
+        `role` is the IAM role the step uses in GitHub Actions: its AWS calls are recorded for
+        the IAM audit (iam/autorecord) when the runner has an audit log."""
+        if role and self.audit_log:
+            env |= {
+                "IAM_AUDIT_LOG": str(self.audit_log),
+                "IAM_AUDIT_STEP": name,
+                "IAM_AUDIT_ROLE": role,
+                "PYTHONPATH": os.pathsep.join(
+                    [str(paths.ROOT / "iam" / "autorecord"), str(paths.ROOT)]
+                ),
+            }
         log = self.last_log = self._log_path(name)
         began = time.monotonic()
         with (self.log_dir / "commands.txt").open("a") as record:

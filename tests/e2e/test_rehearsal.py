@@ -26,6 +26,8 @@ def rehearsal(tmp_path_factory):
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     summary = json.loads((logs / "summary.json").read_text())
+    summary["iam"] = json.loads((logs / "iam-audit.json").read_text())
+    summary["calls"] = [json.loads(line) for line in (logs / "aws-calls.jsonl").open()]
     commands = (logs / "commands.txt").read_text().splitlines()
     return result.stdout, summary, commands
 
@@ -84,3 +86,15 @@ def test_the_rehearsal_ran_every_deploy_workflow_step(rehearsal):
             if "run" in step:
                 goals, _ = make_goals_and_variables(shlex.split(step["run"]))
                 assert set(goals) <= executed, f"{name}:{job_id}: {step['run']}"
+
+
+def test_every_recorded_aws_call_is_allowed_by_its_steps_role(rehearsal):
+    _, summary, _ = rehearsal
+    roles = {call["role"] for call in summary["calls"]}
+    steps_seen = {call["step"] for call in summary["calls"]}
+    assert {"sklearn-zappa-ml-dev-deploy", "sklearn-zappa-ml-prod-deploy"} <= roles
+    assert {"sklearn-zappa-ml-key-rotation", "sklearn-zappa-ml-loadtest-read"} <= roles
+    assert "dev: deploy" in steps_seen  # Zappa's own calls, from its subprocess
+    assert any(call["service"] == "cloudformation" for call in summary["calls"])
+    assert summary["iam"]["calls"] == len(summary["calls"])
+    assert summary["iam"]["denied"] == 0

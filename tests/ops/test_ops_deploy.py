@@ -80,7 +80,7 @@ def test_dry_run_prints_the_choice_and_runs_nothing(aws, cli, recorded):
     settings_file = paths.BUILD / "zappa_settings.dev.json"
     assert result.output.splitlines() == [
         "function sklearn-zappa-ml-dev does not exist yet: zappa deploy",
-        f"[dry-run] would run: zappa deploy dev -s {settings_file}",
+        f"[dry-run] would run: zappa deploy dev -s {settings_file} --json",
         "[dry-run] would then ensure usage plan sklearn-zappa-ml-dev and the API key in "
         "sklearn-zappa-ml/dev/api-key",
     ]
