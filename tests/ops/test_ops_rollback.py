@@ -45,7 +45,8 @@ def test_rollback_runs_zappa_and_smoke_tests_the_previous_commit(cli, served):
     result = rollback(cli, url, "--expect-sha", OLD)
     assert result.exit_code == 0, result.output
     settings_file = str(paths.BUILD / "zappa_settings.dev.json")
-    assert [call[1:] for call in calls] == [["rollback", "dev", "-s", settings_file, "--json", "-n", "1"]]
+    expected = ["rollback", "dev", "-s", settings_file, "--json", "-n", "1"]
+    assert [call[1:] for call in calls] == [expected]
     assert f"serves git {SHA} before the rollback" in result.output
     assert f"smoke test passed: git {OLD}" in result.output
 
