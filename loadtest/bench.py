@@ -14,7 +14,8 @@ import click
 from loadtest import gate
 from loadtest.config import load_profile
 from loadtest.history import StepStats, failures_by_kind
-from loadtest.paths import CONFIG_FILE, REPORTS_DIR
+from loadtest.options import config_option
+from loadtest.paths import REPORTS_DIR
 from loadtest.session import execute, say, stamp
 
 BACKENDS = ("onnx", "sklearn")
@@ -42,13 +43,7 @@ def sustained(steps: list[StepStats], max_p95_ms: float) -> StepStats | None:
     type=click.Path(path_type=Path, file_okay=False),
     help="Results directory [default: reports/loadtest/bench-TIME]; one subdirectory per backend.",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=CONFIG_FILE,
-    show_default=True,
-)
+@config_option
 def main(profile_name: str, server_workers: int, out_dir: Path | None, config_path: Path) -> None:
     """Throughput each backend sustains at p95 <= the bench profile's max_p95_ms, and the ratio."""
     profile = load_profile(profile_name, config_path)

@@ -15,6 +15,7 @@ from loadtest import chart, checks, history, report
 from loadtest.config import Step, load_profile
 from loadtest.errors import LoadTestError
 from loadtest.files import read_json, write_atomic, write_json
+from loadtest.options import config_option
 from loadtest.paths import (
     CLOUDWATCH_JSON,
     CONFIG_FILE,
@@ -86,13 +87,7 @@ def _optional(reader, path: Path) -> list:
 @click.command()
 @click.argument("results_dir", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--profile", "profile_name", help="Profile whose SLOs apply [default: run.json's].")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=CONFIG_FILE,
-    show_default=True,
-)
+@config_option
 def main(results_dir: Path, profile_name: str | None, config_path: Path) -> None:
     """Apply the SLOs to a finished run's CSVs; write report.md, latency.png and gate.json."""
     evaluation = evaluate_dir(results_dir, profile_name, config_path)

@@ -22,9 +22,9 @@ from loadtest.config import Profile, load_profile
 from loadtest.errors import LoadTestError
 from loadtest.files import write_json
 from loadtest.launcher import Distribution
+from loadtest.options import config_option
 from loadtest.paths import (
     CLOUDWATCH_JSON,
-    CONFIG_FILE,
     LATENCY_PNG,
     LOCUST_HTML,
     REPORT_MD,
@@ -82,13 +82,7 @@ from loadtest.target import stage_url
     type=click.Path(path_type=Path, file_okay=False),
     help="Results directory [default: reports/loadtest/PROFILE-TIME].",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=CONFIG_FILE,
-    show_default=True,
-)
+@config_option
 def main(
     profile_name: str | None,
     stage: str | None,
