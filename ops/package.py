@@ -68,8 +68,17 @@ def build(stage: str) -> dict:
         raise click.ClickException("package rejected: " + "; ".join(failures))
     os.replace(tmp, target)
     write_json(paths.package_report(stage), summary)
+    _append_job_summary(stage, package_report.format_report(summary))
     click.echo(f"wrote {target.relative_to(paths.ROOT)} and {stage}.json")
     return summary
+
+
+def _append_job_summary(stage: str, text: str) -> None:
+    """In GitHub Actions, the size report also goes to the job's summary page."""
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as f:
+            f.write(f"### Lambda package ({stage})\n\n```\n{text}\n```\n")
 
 
 def _lock_digest() -> str:

@@ -19,15 +19,17 @@ def rehearsal(tmp_path_factory):
     result = subprocess.run(
         [sys.executable, "-m", "ops", "rehearse", "--log-dir", str(logs)],
         cwd=ROOT,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,  # the gateway reports worker failures on stderr
         text=True,
         timeout=900,
         check=False,
     )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    assert result.returncode == 0, result.stdout[-6000:]
     summary = json.loads((logs / "summary.json").read_text())
     summary["iam"] = json.loads((logs / "iam-audit.json").read_text())
-    summary["calls"] = [json.loads(line) for line in (logs / "aws-calls.jsonl").open()]
+    calls = (logs / "aws-calls.jsonl").read_text().splitlines()
+    summary["calls"] = [json.loads(line) for line in calls]
     commands = (logs / "commands.txt").read_text().splitlines()
     return result.stdout, summary, commands
 
@@ -97,4 +99,4 @@ def test_every_recorded_aws_call_is_allowed_by_its_steps_role(rehearsal):
     assert "dev: deploy" in steps_seen  # Zappa's own calls, from its subprocess
     assert any(call["service"] == "cloudformation" for call in summary["calls"])
     assert summary["iam"]["calls"] == len(summary["calls"])
-    assert summary["iam"]["denied"] == 0
+    assert summary["iam"]["denied"] == []
