@@ -41,9 +41,10 @@ class OnnxBackend:
         options.log_severity_level = 3
         self._session = ort.InferenceSession(blob, options, providers=["CPUExecutionProvider"])
         self._input = manifest.get("onnx", {}).get("input", "input")
+        self._outputs = [output.name for output in self._session.get_outputs()]
 
     def predict(self, X):
-        labels, probabilities = self._session.run(None, {self._input: X})
+        labels, probabilities = self._session.run(self._outputs, {self._input: X})
         return labels.tolist(), probabilities
 
 
