@@ -12,6 +12,11 @@ def build(stage: str) -> list[str]:
     return ["make", "package", "package-check", f"STAGE={stage}"]
 
 
+def build_unchecked(stage: str) -> list[str]:
+    """Rehearsal only: the broken build skips the package check, which would catch it."""
+    return ["make", "package", f"STAGE={stage}"]
+
+
 def deploy(stage: str) -> list[str]:
     return ["make", "deploy", f"STAGE={stage}"]
 
