@@ -5,16 +5,21 @@ import click
 from ops import aws, paths
 
 
+def api_ids_named(client, name: str) -> list[str]:
+    """Ids of the REST APIs called `name` (API Gateway allows duplicates; callers decide)."""
+    return [
+        api["id"]
+        for page in client.get_paginator("get_rest_apis").paginate()
+        for api in page.get("items", [])
+        if api.get("name") == name
+    ]
+
+
 def rest_api_id(stage: str, region: str) -> str | None:
     client = aws.make_client("apigateway", region)
     name = paths.function_name(stage)
     with aws.aws_errors():
-        found = [
-            api["id"]
-            for page in client.get_paginator("get_rest_apis").paginate()
-            for api in page.get("items", [])
-            if api.get("name") == name
-        ]
+        found = api_ids_named(client, name)
     if len(found) > 1:
         raise click.ClickException(
             f"{len(found)} REST APIs are named {name}: remove the stale ones"

@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 
 from ops.gateway.throttle import Limits
+from ops.restapi import api_ids_named
 
 
 @dataclass(frozen=True)
@@ -40,17 +41,9 @@ def plan_limits(plan: dict) -> Limits:
     )
 
 
-def find_api(apigateway, api_name: str) -> str | None:
-    """The REST API Zappa created for the stage (named like the function)."""
-    for page in apigateway.get_paginator("get_rest_apis").paginate():
-        for api in page.get("items", []):
-            if api.get("name") == api_name:
-                return api["id"]
-    return None
-
-
 def read_snapshot(apigateway, api_name: str, stage: str) -> Snapshot:
-    api_id = find_api(apigateway, api_name)
+    # The local endpoint is fresh each run: the first API of the name is the stage's.
+    api_id = next(iter(api_ids_named(apigateway, api_name)), None)
     plans: dict = {}
     if api_id is not None:
         for page in apigateway.get_paginator("get_usage_plans").paginate():
