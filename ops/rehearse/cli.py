@@ -1,7 +1,6 @@
 """`python -m ops rehearse` (`make rehearse`): the whole pipeline against a local AWS endpoint."""
 
 import contextlib
-import hashlib
 import json
 import logging
 import subprocess
@@ -12,10 +11,11 @@ import click
 
 from ops import paths, settings
 from ops.gateway import start_gateway
-from ops.local_aws import local_aws, provision
+from ops.local_aws import Provisioned, local_aws, provision
 from ops.rehearse import broken, plan
 from ops.rehearse.runner import Runner
 from ops.rehearse.summary import StageResult, save, table
+from train.artifacts import sha256_file
 
 REPORTS = paths.ROOT / "reports" / "rehearsal"
 APPROVAL_LINES = 18
@@ -56,9 +56,10 @@ def rehearse(log_dir: Path) -> None:
     click.echo(f"rehearsal of commit {sha[:12]} on loopback (logs: {log_dir})")
 
     with local_aws() as endpoint, contextlib.ExitStack() as gateways:
-        provisioned = {}
         runner.call("local AWS endpoint", lambda: endpoint)
-        runner.call("bootstrap (iam/bootstrap.yaml)", lambda: _provision(endpoint, provisioned))
+        buckets = runner.call(
+            "bootstrap (iam/bootstrap.yaml)", lambda: _provision(endpoint), _describe_bootstrap
+        ).buckets
 
         if _needs_training(manifest):
             runner.run("model: train", plan.train())
@@ -69,19 +70,16 @@ def rehearse(log_dir: Path) -> None:
         for stage in settings.STAGES:
             result = results[stage]
             began = runner.elapsed()
-            env = {"ZAPPA_S3_BUCKET": provisioned["buckets"][stage], "role": deploy_role(stage)}
+            env = {"ZAPPA_S3_BUCKET": buckets[stage], "role": deploy_role(stage)}
             if stage == "prod":
                 _show_approval(log_dir / "loadtest")
             runner.run(f"{stage}: build and check the package", plan.build(stage), **env)
             runner.run(f"{stage}: deploy", plan.deploy(stage), **env)
             runner.run(f"{stage}: usage plan and API key", plan.usage_plan(stage), **env)
-            runner.call(
+            urls[stage] = runner.call(
                 f"{stage}: start the local stage gateway",
-                lambda stage=stage: urls.setdefault(
-                    stage,
-                    gateways.enter_context(
-                        start_gateway(stage, endpoint, concurrency=CONCURRENCY[stage])
-                    ),
+                lambda stage=stage: gateways.enter_context(
+                    start_gateway(stage, endpoint, concurrency=CONCURRENCY[stage])
                 ),
             )
             runner.run(f"{stage}: smoke test", plan.smoke(stage, sha, urls[stage]), **env)
@@ -97,7 +95,7 @@ def rehearse(log_dir: Path) -> None:
             result.seconds = runner.elapsed() - began
 
         began = runner.elapsed()
-        results["dev"].rollback = _broken_build(runner, sha, urls["dev"], provisioned)
+        results["dev"].rollback = _broken_build(runner, sha, urls["dev"], buckets["dev"])
         drill = _key_rotation(runner, urls["dev"])
         results["dev"].seconds += runner.elapsed() - began
         runner.run(
@@ -113,13 +111,13 @@ def rehearse(log_dir: Path) -> None:
     click.echo(f"\nrehearsal passed in {runner.elapsed():.0f}s")
 
 
-def _broken_build(runner: Runner, sha: str, url: str, provisioned: dict) -> str:
+def _broken_build(runner: Runner, sha: str, url: str, bucket: str) -> str:
     """Deploy a build whose model doesn't match its manifest to dev; the smoke test must fail and
     the rollback must bring back the previous commit."""
     bad = broken.broken_sha(sha)
     env = {
         "GIT_SHA": bad,
-        "ZAPPA_S3_BUCKET": provisioned["buckets"]["dev"],
+        "ZAPPA_S3_BUCKET": bucket,
         "role": deploy_role("dev"),
     }
     runner.run("dev (broken build): build the package", plan.build_unchecked("dev"), **env)
@@ -148,14 +146,16 @@ def _key_rotation(runner: Runner, url: str) -> list[str]:
     return [line for line in runner.last_log.read_text().splitlines()[1:] if line.strip()]
 
 
-def _provision(endpoint: str, into: dict) -> str:
+def _provision(endpoint: str) -> Provisioned:
     # moto's CloudFormation warns about each resource type it skips (the OIDC provider, the bucket
     # policy, the API Gateway account); provision() reports what it created directly instead.
     logging.getLogger("moto").setLevel(logging.ERROR)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Tried to parse", category=UserWarning)
-        done = provision(endpoint)
-    into["buckets"] = done.buckets
+        return provision(endpoint)
+
+
+def _describe_bootstrap(done: Provisioned) -> str:
     how = f"stack {done.stack}" if done.stack else "created directly"
     return f"{how}; {len(done.roles)} execution roles, {len(done.buckets)} buckets"
 
@@ -163,7 +163,7 @@ def _provision(endpoint: str, into: dict) -> str:
 def _needs_training(manifest: dict) -> bool:
     """Train only when the committed model isn't the one for this data (keeps the tree clean)."""
     data = paths.ROOT / manifest["data"]["path"]
-    current = hashlib.sha256(data.read_bytes()).hexdigest()
+    current = sha256_file(data)
     files = [paths.MANIFEST_FILE.parent / a["file"] for a in manifest["artifacts"].values()]
     return current != manifest["data"]["sha256"] or not all(f.exists() for f in files)
 

@@ -8,12 +8,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
 from ops import paths
 
 TAIL_LINES = 25
+T = TypeVar("T")
 
 
 class StepFailed(click.ClickException):
@@ -76,11 +78,13 @@ class Runner:
             raise StepFailed(f"{name} {verdict}; full log: {log}")
         return passed
 
-    def call(self, name: str, action: Callable[[], str | None]) -> None:
-        """An in-process step (local AWS, gateways, the broken build): same one-line report."""
+    def call(self, name: str, action: Callable[[], T], describe: Callable[[T], str] = str) -> T:
+        """An in-process step (local AWS, gateways, the broken build): same one-line report;
+        returns what the action returned."""
         began = time.monotonic()
-        detail = action()
-        self._line(name, f"ok{f' ({detail})' if detail else ''}", time.monotonic() - began)
+        result = action()
+        self._line(name, f"ok ({describe(result)})", time.monotonic() - began)
+        return result
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
