@@ -13,6 +13,8 @@ from pathlib import Path
 
 import click
 
+from ops import release
+
 ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ("onnx", "sklearn")
 TARGETS = {"floor_ratio": 1.5, "speedup": 15.0, "cold_speedup": 4.0}
@@ -82,19 +84,13 @@ def _child(code: str, backend: str) -> str:
     return out.stdout.strip()
 
 
-def _sample_row() -> list[float]:
-    with (ROOT / "data" / "breast_cancer.csv").open() as f:
-        f.readline()
-        return [float(v) for v in f.readline().strip().split(",")[:-1]]
-
-
 @click.command()
 @click.option("--cold-runs", default=5, show_default=True, help="Fresh processes per backend.")
 @click.option("--requests", "n", default=2000, show_default=True, help="Warm requests per case.")
 @click.option("--check", is_flag=True, help="Exit 1 when a target is missed.")
 def bench(cold_runs: int, n: int, check: bool) -> None:
     """Cold start and warm latency of the onnx and sklearn backends, with the targets' ratios."""
-    row = repr(_sample_row())
+    row = repr(release.sample_row())
     results = {}
     for backend in BACKENDS:
         cold = [float(_child(_COLD % {"row": row}, backend)) for _ in range(cold_runs)]
