@@ -1,8 +1,6 @@
-from tests.conftest import ROOT
+from ops.release import sample_row
 
 
 def first_row() -> list[float]:
     """The first row of the committed dataset (a malignant case)."""
-    with (ROOT / "data" / "breast_cancer.csv").open() as f:
-        f.readline()
-        return [float(v) for v in f.readline().strip().split(",")[:-1]]
+    return sample_row()

@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from ops import paths, release, settings, zappa
+from ops import release, settings, zappa
 from tests.local.helpers import call
 
 
@@ -24,12 +24,6 @@ def real_package(tmp_path_factory):
     return package
 
 
-def sample_row() -> list[float]:
-    with (paths.ROOT / "data" / "breast_cancer.csv").open() as f:
-        f.readline()
-        return [float(value) for value in f.readline().strip().split(",")[:-1]]
-
-
 def test_the_real_package_serves_keyed_predictions(real_package, stage, gateway):
     with zipfile.ZipFile(real_package) as archive:
         assert "handler.py" in archive.namelist()  # Zappa's handler at the root, as Lambda needs
@@ -42,7 +36,7 @@ def test_the_real_package_serves_keyed_predictions(real_package, stage, gateway)
     assert version.status_code == 200, version.text
     assert version.json()["model_sha256"] == release.model_sha256("onnx")
 
-    answer = call("POST", f"{url}/predict", key, json={"data": sample_row()})
+    answer = call("POST", f"{url}/predict", key, json={"data": release.sample_row()})
     assert answer.status_code == 200, answer.text
     assert answer.json()["prediction"] in {"benign", "malignant"}
 
