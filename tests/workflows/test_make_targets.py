@@ -3,6 +3,8 @@
 import os
 import subprocess
 
+import pytest
+
 from tests.conftest import ROOT
 
 
@@ -31,3 +33,51 @@ def test_model_changed_tells_ci_whether_to_retrain(tmp_path):
     result = make("model-changed", "BASE=HEAD", env=os.environ | {"GITHUB_OUTPUT": str(output)})
     assert result.returncode == 0, result.stderr
     assert output.read_text() == "changed=false\n"
+
+
+def fake_gh(tmp_path) -> dict:
+    """An environment whose `gh` records its arguments instead of calling GitHub."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    gh = bin_dir / "gh"
+    gh.write_text('#!/bin/sh\necho "$@" >> "$GH_LOG"\n')
+    gh.chmod(0o755)
+    return os.environ | {"PATH": f"{bin_dir}:{os.environ['PATH']}", "GH_LOG": str(tmp_path / "log")}
+
+
+@pytest.mark.parametrize(
+    ("operation", "token", "dispatched"),
+    [
+        ("created", "GITHUB_TOKEN", True),
+        ("updated", "GITHUB_TOKEN", True),  # a push by GITHUB_TOKEN starts no CI either
+        ("created", "RETRAIN_PR_TOKEN", False),  # its pull_request event runs CI
+        ("closed", "GITHUB_TOKEN", False),
+        ("none", "GITHUB_TOKEN", False),
+        ("", "GITHUB_TOKEN", False),
+    ],
+)
+def test_retrain_ci_dispatches_ci_only_when_nothing_else_starts_it(
+    tmp_path, operation, token, dispatched
+):
+    env = fake_gh(tmp_path) | {
+        "PR_OPERATION": operation,
+        "PR_TOKEN": token,
+        "PR_BRANCH": "retrain/data-0123456789ab",
+    }
+    result = make("retrain-ci", env=env)
+    assert result.returncode == 0, result.stderr
+    log = tmp_path / "log"
+    calls = log.read_text().splitlines() if log.exists() else []
+    assert calls == (["workflow run ci.yml --ref retrain/data-0123456789ab"] if dispatched else [])
+
+
+def test_retrain_ci_fails_without_the_branch(tmp_path):
+    env = fake_gh(tmp_path) | {
+        "PR_OPERATION": "created",
+        "PR_TOKEN": "GITHUB_TOKEN",
+        "PR_BRANCH": "",
+    }
+    result = make("retrain-ci", env=env)
+    assert result.returncode != 0
+    assert "PR_BRANCH is empty" in result.stderr
+    assert not (tmp_path / "log").exists()

@@ -31,6 +31,15 @@ def test_each_stage_deploys_in_its_own_environment_one_at_a_time(workflows):
     }
 
 
+def test_the_load_test_and_the_test_deploy_exclude_each_other(workflows):
+    deploy = workflows["deploy-stage.yml"]["jobs"]["deploy"]["concurrency"]
+    load = workflows["deploy.yml"]["jobs"]["loadtest"]["concurrency"]
+    stage = workflows["deploy.yml"]["jobs"]["test"]["with"]["stage"]
+    assert deploy["group"].replace("${{ inputs.stage }}", stage) == load["group"] == "deploy-test"
+    assert deploy["cancel-in-progress"] is False
+    assert load["cancel-in-progress"] is False
+
+
 def test_load_test_runs_against_test_in_the_test_environment(workflows):
     job = workflows["deploy.yml"]["jobs"]["loadtest"]
     assert job["environment"] == "test"
@@ -41,14 +50,31 @@ def test_load_test_runs_against_test_in_the_test_environment(workflows):
     assert uploads[0]["if"] == "always()"
 
 
-def test_a_failed_smoke_test_rolls_back(workflows):
+def test_a_changed_stage_that_did_not_pass_its_smoke_test_rolls_back(workflows):
     deploy_steps = workflows["deploy-stage.yml"]["jobs"]["deploy"]["steps"]
+    deploy = next(s for s in deploy_steps if s.get("id") == "deploy")
     smoke = next(s for s in deploy_steps if s.get("id") == "smoke")
     rollback = deploy_steps[deploy_steps.index(smoke) + 1]
+    assert deploy["run"].startswith("make deploy ")
     assert smoke["run"].startswith("make smoke ")
     assert 'EXPECT_SHA="$GIT_SHA"' in smoke["run"]
-    assert rollback["if"] == "failure() && steps.smoke.outcome == 'failure'"
-    assert rollback["run"].startswith("make rollback ")
+    # Not only a failed smoke test: a failed usage plan or a timeout after the function changed
+    # leaves unsmoked code serving too. No previous version (a first deploy): nothing to go back to.
+    assert rollback["if"] == (
+        "failure() && steps.smoke.outcome != 'success'"
+        " && steps.deploy.outputs.previous-version != ''"
+    )
+    assert rollback["env"] == {"PREVIOUS_VERSION": "${{ steps.deploy.outputs.previous-version }}"}
+    assert rollback["run"] == 'make rollback STAGE="$STAGE" TO_VERSION="$PREVIOUS_VERSION"'
+
+
+def test_a_hung_step_fails_in_time_for_the_rollback(workflows):
+    # A job that reaches its timeout-minutes is cancelled and `failure()` steps do not run; a step
+    # that reaches its own timeout fails, and the rollback still runs.
+    job = workflows["deploy-stage.yml"]["jobs"]["deploy"]
+    run_steps = [s for s in job["steps"] if "run" in s]
+    assert all("timeout-minutes" in s for s in run_steps)
+    assert sum(s["timeout-minutes"] for s in run_steps) < job["timeout-minutes"]
 
 
 def test_deploys_trigger_on_what_the_lambda_serves_not_on_raw_data(workflows):
@@ -75,10 +101,43 @@ def test_ci_has_one_required_job_that_needs_all_others(workflows):
     jobs = workflows["ci.yml"]["jobs"]
     assert set(jobs["all-checks"]["needs"]) == set(jobs) - {"all-checks"}
     assert jobs["all-checks"]["if"] == "always()"
-    assert set(workflows["ci.yml"]["on"]) == {"pull_request", "push"}
+    # workflow_dispatch: how retrain.yml starts CI on a pull request GITHUB_TOKEN opened.
+    assert set(workflows["ci.yml"]["on"]) == {"pull_request", "push", "workflow_dispatch"}
 
 
-def test_keys_rotate_weekly_per_stage_in_its_environment(workflows):
+def test_a_dispatched_ci_run_compares_the_model_against_the_default_branch(workflows):
+    model = workflows["ci.yml"]["jobs"]["model"]["steps"]
+    bases = [s["env"]["BASE_REF"] for s in model if "BASE_REF" in s.get("env", {})]
+    assert bases
+    for base in bases:  # a dispatch has neither a pull request base nor a previous push head
+        assert base.endswith("|| format('origin/{0}', github.event.repository.default_branch) }}")
+
+
+def test_the_retrain_pull_request_works_with_the_default_token(workflows):
+    job = workflows["retrain.yml"]["jobs"]["retrain"]
+    pr = next(s for s in job["steps"] if s.get("id") == "pr")
+    assert (
+        "labels" not in pr["with"]
+    )  # a label the fork lacks fails; creating one needs issues: write
+    after = job["steps"][job["steps"].index(pr) + 1]
+    assert after["run"] == "make retrain-ci"
+    assert after["env"]["PR_OPERATION"] == "${{ steps.pr.outputs.pull-request-operation }}"
+    assert after["env"]["PR_BRANCH"] == "${{ steps.pr.outputs.pull-request-branch }}"
+    assert after["env"]["GH_TOKEN"] == "${{ github.token }}"
+    assert job["permissions"]["actions"] == "write"  # POST .../workflows/ci.yml/dispatches
+
+
+def test_key_jobs_run_unattended_in_the_keys_environment_only(workflows):
+    # prod's environment has required reviewers, which gate scheduled jobs too: key jobs must not
+    # use a deploy environment, and deploys must not use `keys` (the rotation role trusts it).
+    key_envs = {job["environment"] for job in workflows["rotate-keys.yml"]["jobs"].values()}
+    assert key_envs == {"keys"}
+    for name in ("deploy.yml", "deploy-stage.yml", "ci.yml", "retrain.yml"):
+        for job in workflows[name]["jobs"].values():
+            assert job.get("environment") != "keys", name
+
+
+def test_keys_rotate_weekly_per_stage(workflows):
     rotate = workflows["rotate-keys.yml"]
     assert rotate["on"]["schedule"][0]["cron"]
     assert rotate["on"]["workflow_dispatch"]["inputs"]["stage"]["options"] == [
@@ -89,7 +148,6 @@ def test_keys_rotate_weekly_per_stage_in_its_environment(workflows):
     ]
     crons = [entry["cron"] for entry in rotate["on"]["schedule"]]
     job = rotate["jobs"]["rotate"]
-    assert job["environment"] == "${{ matrix.stage }}"
     assert crons[0] in job["if"]
     assert [s["run"] for s in job["steps"] if "run" in s] == ['make rotate-keys STAGE="$STAGE"']
     prune = rotate["jobs"]["prune"]
