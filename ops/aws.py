@@ -1,4 +1,4 @@
-"""The one place boto3 clients are made, and AWS errors become one clear line.
+"""The one place boto3 clients are made, lists are paged, and AWS errors become one clear line.
 
 `make_client` honours AWS_ENDPOINT_URL (boto3 does natively), so the same code runs against AWS,
 a local moto server, and moto's in-process `mock_aws` in the tests.
@@ -20,11 +20,22 @@ from botocore.exceptions import (
     PartialCredentialsError,
 )
 
-# Adaptive mode backs off on throttling errors across calls of one client; 8 attempts ride out
-# API Gateway's low per-account rates (e.g. CreateApiKey: 5 per second).
+# API Gateway's control plane allows little per account: UpdateUsagePlan once per 20 s,
+# CreateDeployment once per 5 s, CreateApiKey and DeleteApiKey 5 per second, and it answers 429
+# TooManyRequestsException above that. botocore's standard mode retries exactly those answers (its
+# throttling codes include TooManyRequestsException, Throttling(Exception) and
+# LimitExceededException) with exponential backoff and full jitter capped at 20 s per pause, so
+# 10 attempts outlast a 20 s window. Adaptive mode would add a client-side token bucket, but it
+# lives in one client object and ops makes short-lived clients, so it would add nothing here.
+MAX_ATTEMPTS = 10
 RETRIES = Config(
-    retries={"total_max_attempts": 8, "mode": "adaptive"}, connect_timeout=10, read_timeout=60
+    retries={"total_max_attempts": MAX_ATTEMPTS, "mode": "standard"},
+    connect_timeout=10,
+    read_timeout=60,
 )
+# API Gateway's largest page for get_api_keys, get_usage_plans, get_usage_plan_keys and
+# get_rest_apis (its default is 25): an account may hold 10,000 keys.
+PAGE_SIZE = 500
 
 THROTTLING = {
     "Throttling",
@@ -42,6 +53,29 @@ def make_client(service: str, region: str | None = None):
     """Every AWS client of the ops commands comes from here (tests patch this one name)."""
     region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
     return boto3.client(service, region_name=region, config=RETRIES)
+
+
+def listed(client, operation: str, **params) -> list[dict]:
+    """Every item of an API Gateway list, PAGE_SIZE per request (the paginator follows
+    `position` to the last page)."""
+    pages = client.get_paginator(operation).paginate(
+        **params, PaginationConfig={"PageSize": PAGE_SIZE}
+    )
+    return [item for page in pages for item in page.get("items", [])]
+
+
+def secret_denied(action: str, name: str) -> str:
+    """AccessDenied on a secret, as one line naming the permission; never "no secret yet".
+
+    AWS authorizes a request for a secret that does not exist yet against its ARN without the
+    random suffix, so a role allowed only `secret:NAME-??????` is denied where the code expects
+    ResourceNotFoundException.
+    """
+    return (
+        f"access denied: this role may not secretsmanager:{action} on secret {name}; allow it on "
+        f"arn:aws:secretsmanager:REGION:ACCOUNT:secret:{name}-?????? and, for a secret not "
+        f"created yet, on ...:secret:{name} (see iam/)"
+    )
 
 
 def explain(exc: Exception) -> str:

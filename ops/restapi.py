@@ -7,12 +7,7 @@ from ops import aws, paths
 
 def api_ids_named(client, name: str) -> list[str]:
     """Ids of the REST APIs called `name` (API Gateway allows duplicates; callers decide)."""
-    return [
-        api["id"]
-        for page in client.get_paginator("get_rest_apis").paginate()
-        for api in page.get("items", [])
-        if api.get("name") == name
-    ]
+    return [api["id"] for api in aws.listed(client, "get_rest_apis") if api.get("name") == name]
 
 
 def rest_api_id(stage: str, region: str) -> str | None:

@@ -68,23 +68,36 @@ class KeyRing:
                 f"usage plan {plan_name} not found: run `python -m ops usage-plan {stage}` first"
             )
         self.plan_id = plan["id"]
+        self._ids: set[str] | None = None  # the stage's keys, once the account was listed
+        self._account_keys = 0
 
-    def _all(self) -> list[dict]:
-        with aws_guard():
-            pages = self.client.get_paginator("get_api_keys").paginate(includeValues=False)
-            return [item for page in pages for item in page.get("items", [])]
+    def _candidates(self, ids: set[str]) -> list[dict]:
+        """The account's keys, listed once per run (API Gateway has no tag filter, and may hold
+        10,000 keys); after that only the keys known to be the stage's, or in `ids`, by id."""
+        if self._ids is None:
+            with aws_guard():
+                found = aws.listed(self.client, "get_api_keys", includeValues=False)
+            self._account_keys = len(found)
+            return found
+        found = []
+        for key_id in sorted(self._ids | ids):
+            with aws_guard():
+                try:
+                    found.append(self.client.get_api_key(apiKey=key_id, includeValue=False))
+                except ClientError as exc:
+                    if aws.error_code(exc) != "NotFoundException":
+                        raise
+        return found
 
     def _plan_keys(self) -> set[str]:
         with aws_guard():
-            pages = self.client.get_paginator("get_usage_plan_keys").paginate(
-                usagePlanId=self.plan_id
-            )
-            return {item["id"] for page in pages for item in page.get("items", [])}
+            items = aws.listed(self.client, "get_usage_plan_keys", usagePlanId=self.plan_id)
+        return {item["id"] for item in items}
 
     def keys(self, referenced: set[str] = frozenset()) -> dict[str, StageKey]:
         """Every key of the stage by id (see the module docstring for what belongs)."""
         attached, found = self._plan_keys(), {}
-        for item in self._all():
+        for item in self._candidates(attached | referenced):
             tags, meta = item.get("tags") or {}, _meta(item.get("description"))
             ours = (
                 tags.items() >= paths.resource_tags(self.stage).items()
@@ -102,6 +115,7 @@ class KeyRing:
                     aws_created=clock.stamp(created) if created else "",
                     attached=item["id"] in attached,
                 )
+        self._ids = set(found)
         return found
 
     def value(self, key_id: str) -> str:
@@ -110,7 +124,9 @@ class KeyRing:
 
     def check_quota(self) -> None:
         """Refuse before CreateApiKey would fail: the account shares 10,000 keys per region."""
-        count, limit = len(self._all()), self.policy.account_key_limit
+        if self._ids is None:
+            self.keys()
+        count, limit = self._account_keys, self.policy.account_key_limit
         if count >= limit - self.policy.quota_margin:
             raise Refused(
                 f"the account has {count} API keys of its {limit} in this region: delete unused "
@@ -142,6 +158,8 @@ class KeyRing:
                     "API Gateway refused a new key: the account's API key quota is reached"
                 ) from None
         value = remember(made["value"])
+        self._ids.add(made["id"])
+        self._account_keys += 1
         key = StageKey(made["id"], made["name"], True, tags, meta, created_at)
         return key, value
 
@@ -196,3 +214,6 @@ class KeyRing:
             except ClientError as exc:
                 if aws.error_code(exc) != "NotFoundException":
                     raise
+        if self._ids is not None and key.id in self._ids:
+            self._ids.discard(key.id)
+            self._account_keys -= 1

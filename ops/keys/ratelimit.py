@@ -1,6 +1,6 @@
 """A client-side limit for API Gateway's per-account rates (CreateApiKey, DeleteApiKey: 5/s).
 
-botocore's adaptive retries (ops.aws.make_client) back off once AWS says 429; spacing our own
+botocore's standard retries (ops.aws.make_client) back off once AWS says 429; spacing our own
 calls keeps a rotation that deletes a backlog of retired keys from getting there.
 """
 

@@ -38,8 +38,8 @@ def test_make_client_honours_aws_endpoint_url_and_retries(monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5999")
     client = aws.make_client("apigateway", REGION)
     assert client.meta.endpoint_url == "http://127.0.0.1:5999"
-    assert client.meta.config.retries["mode"] == "adaptive"
-    assert client.meta.config.retries["total_max_attempts"] == 8
+    assert client.meta.config.retries["mode"] == "standard"
+    assert client.meta.config.retries["total_max_attempts"] == aws.MAX_ATTEMPTS
 
 
 def test_missing_credentials_are_one_line(cli, monkeypatch, tmp_path):
