@@ -92,6 +92,10 @@ def problems(stage: str, config: dict) -> list[str]:
     found += [f"exclude lacks {pattern!r}" for pattern in EXCLUDED if pattern not in excluded]
     if "keep_warm" not in config:
         found.append("keep_warm must be set (Zappa's default is on)")
+    if "api_key" in config:
+        found.append("api_key must not be committed: ops renders the stage's own key at deploy")
+    if "{git_sha}" in json.dumps(config.get("tags", {})):
+        found.append("tags must not carry {git_sha}: every zappa update would re-tag the stack")
     return [f"stage {stage}: {problem}" for problem in found]
 
 
@@ -136,6 +140,12 @@ def render(stage: str, git_sha: str, account_id: str | None, local: bool = False
     config["aws_region"] = os.environ.get("AWS_REGION") or config["aws_region"]
     values = {"stage": stage, "git_sha": git_sha, "account_id": account_id or "no-account"}
     return _fill(config, values)
+
+
+def with_api_key(config: dict, key_id: str) -> dict:
+    """The settings with the stage's ops key: `zappa deploy` then adds its API stage to that key
+    (UpdateApiKey) instead of creating an untagged key of its own."""
+    return {**config, "api_key": key_id}
 
 
 def write_rendered(stage: str, config: dict):

@@ -1,30 +1,41 @@
-"""The stage's API key: ops owns it, Secrets Manager holds it, Zappa's own key is removed.
+"""The stage's API key: ops owns it, Secrets Manager holds it, Zappa never creates one.
 
-On its first deploy Zappa creates a key named `<stage>_<apiId>`, tied to nothing ops manages and
-never rotated. Instead ops creates `PROJECT-STAGE-<UTC time>`, attaches it to the stage's usage
-plan and stores {"key_id", "value"} in the secret PROJECT/STAGE/api-key (AWSCURRENT); the
-key-rotation job replaces it later the same way. Zappa's key is deleted. Values are never printed.
+Before a stage's first `zappa deploy`, ops creates `PROJECT-STAGE-<UTC time>` (tagged
+ZappaProject=PROJECT-STAGE at creation, the tag the IAM roles check), stores {"key_id", "value"}
+in the secret PROJECT/STAGE/api-key (AWSCURRENT), and renders the key's id into the stage's
+settings as `api_key`: Zappa then only adds the API stage to that key (UpdateApiKey) instead of
+creating an untagged `<stage>_<apiId>` that ops would have to delete. After Zappa, `ops usage-plan`
+attaches the key to the stage's usage plan. The key-rotation job replaces it later the same way.
+Values are never printed.
 """
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
+import click
 from botocore.exceptions import ClientError
 
-from ops import actions, aws, paths
+from ops import actions, aws, paths, settings
 
 
 def read_secret(stage: str, region: str) -> dict | None:
-    """The stage's current key as {"key_id", "value"}, or None when no secret exists yet."""
+    """The stage's current key as {"key_id", "value"}, or None when no secret exists yet.
+
+    Only ResourceNotFoundException means "no key yet". AccessDenied is one line naming the
+    missing permission: taken for "missing", it would create a second key on every deploy.
+    """
     client = aws.make_client("secretsmanager", region)
+    name = paths.api_key_secret_name(stage)
     with aws.aws_errors():
         try:
-            raw = client.get_secret_value(
-                SecretId=paths.api_key_secret_name(stage), VersionStage="AWSCURRENT"
-            )["SecretString"]
+            raw = client.get_secret_value(SecretId=name, VersionStage="AWSCURRENT")["SecretString"]
         except ClientError as exc:
-            if aws.error_code(exc) == "ResourceNotFoundException":
+            code = aws.error_code(exc)
+            if code == "ResourceNotFoundException":
                 return None
+            if code in {"AccessDenied", "AccessDeniedException"}:
+                raise aws.AwsError(aws.secret_denied("GetSecretValue", name)) from None
             raise
     try:
         secret = json.loads(raw)
@@ -44,14 +55,13 @@ def _key_exists(client, key_id: str) -> bool:
 
 
 def plan_key_ids(client, plan_id: str) -> set[str]:
-    pages = client.get_paginator("get_usage_plan_keys").paginate(usagePlanId=plan_id)
-    return {key["id"] for page in pages for key in page.get("items", [])}
+    return {key["id"] for key in aws.listed(client, "get_usage_plan_keys", usagePlanId=plan_id)}
 
 
 def zappa_keys(client, stage: str, api_id: str) -> list[dict]:
-    """The key(s) `zappa deploy` created for this API stage, matched by their exact name."""
+    """Keys an older `zappa deploy` created for this API stage, matched by their exact name."""
     name = f"{stage}_{api_id}"
-    found = client.get_api_keys(nameQuery=name, limit=500).get("items", [])
+    found = aws.listed(client, "get_api_keys", nameQuery=name)
     return [key for key in found if key.get("name") == name]
 
 
@@ -67,19 +77,28 @@ def _store(client, stage: str, secret_exists: bool, value: dict) -> None:
         )
 
 
-def key_actions(stage: str, region: str, api_id: str, plan: dict) -> actions.Actions:
-    """Steps leaving one ops key attached and stored; `plan['plan_id']` may be set later."""
+def key_actions(stage: str, region: str, plan: dict | None) -> tuple[actions.Actions, dict]:
+    """Steps leaving one ops key stored (AWSCURRENT) and, given a plan, attached to it.
+
+    `plan` is None before the first deploy (no usage plan yet); `plan['plan_id']` may be set
+    later. `state['key_id']` is the stage's key once known.
+    """
     apigw = aws.make_client("apigateway", region)
     secrets = aws.make_client("secretsmanager", region)
     plan_name, secret_name = paths.usage_plan_name(stage), paths.api_key_secret_name(stage)
     secret = read_secret(stage, region)
     key_id = (secret or {}).get("key_id")
-    todo = actions.Actions()
+    todo, state, new = actions.Actions(), {}, {}
     with aws.aws_errors():
         have_key = bool(key_id) and _key_exists(apigw, key_id)
-        attached = have_key and "plan_id" in plan and key_id in plan_key_ids(apigw, plan["plan_id"])
-        stale = [key for key in zappa_keys(apigw, stage, api_id) if key["id"] != key_id]
-    new: dict = {}
+        attached = (
+            have_key
+            and plan is not None
+            and "plan_id" in plan
+            and key_id in plan_key_ids(apigw, plan["plan_id"])
+        )
+    if have_key:
+        state["key_id"] = key_id
 
     def create():
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -92,27 +111,44 @@ def key_actions(stage: str, region: str, api_id: str, plan: dict) -> actions.Act
             )
         new.update(key_id=made["id"], value=made["value"])
 
-    def attach():
-        with aws.aws_errors():
-            apigw.create_usage_plan_key(
-                usagePlanId=plan["plan_id"], keyId=new.get("key_id", key_id), keyType="API_KEY"
-            )
-
     def store():
         with aws.aws_errors():
             _store(secrets, stage, secret is not None, new)
+        state["key_id"] = new["key_id"]
+
+    def attach():
+        with aws.aws_errors():
+            apigw.create_usage_plan_key(
+                usagePlanId=plan["plan_id"], keyId=state["key_id"], keyType="API_KEY"
+            )
 
     if not have_key:
         todo.add(f"create API key {paths.PROJECT}-{stage}-<UTC time>", create)
-        todo.add(f"attach the new key to usage plan {plan_name}", attach)
         todo.add(f"store the new key in secret {secret_name} (AWSCURRENT)", store)
-    elif not attached:
-        todo.add(f"attach API key {key_id} to usage plan {plan_name}", attach)
-    for key in stale:
+    if plan is not None and not attached:
+        shown = key_id if have_key else "the new key"
+        todo.add(f"attach {shown} to usage plan {plan_name}", attach)
+    return todo, state
 
-        def delete(key_id=key["id"]):
-            with aws.aws_errors():
-                apigw.delete_api_key(apiKey=key_id)
 
-        todo.add(f"delete Zappa's API key {key['id']} ({key['name']}): ops owns the keys", delete)
-    return todo
+def prepare_first_deploy(stage: str, region: str, config: dict) -> Path:
+    """Before the stage's first `zappa deploy`: its ops key exists, and Zappa is told to use it
+    (`api_key` in build/zappa_settings.STAGE.json), so Zappa never creates a key of its own."""
+    todo, state = key_actions(stage, region, plan=None)
+    todo.apply(dry_run=False)
+    click.echo(f"zappa deploy adds the API stage to the stage's key {state['key_id']}")
+    return settings.write_rendered(stage, settings.with_api_key(config, state["key_id"]))
+
+
+def note_zappa_keys(stage: str, region: str, api_id: str) -> None:
+    """Name a key an older `zappa deploy` left: it is in no usage plan, so API Gateway refuses
+    it (403), and ops no longer deletes keys it did not create (no untagged-key permission)."""
+    client = aws.make_client("apigateway", region)
+    with aws.aws_errors():
+        found = zappa_keys(client, stage, api_id)
+    for key in found:
+        click.echo(
+            f"note: {key['id']} ({key['name']}) is Zappa's key from an older deploy; it works "
+            f"nowhere. An administrator may delete it: aws apigateway delete-api-key "
+            f"--api-key {key['id']}"
+        )

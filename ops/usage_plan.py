@@ -33,11 +33,8 @@ def wanted(stage: str) -> dict:
 
 
 def find_plan(client, name: str) -> dict | None:
-    for page in client.get_paginator("get_usage_plans").paginate():
-        for plan in page.get("items", []):
-            if plan.get("name") == name:
-                return plan
-    return None
+    plans = aws.listed(client, "get_usage_plans")
+    return next((plan for plan in plans if plan.get("name") == name), None)
 
 
 def patches(current: dict, want: dict, api_id: str, stage: str) -> list[dict]:
@@ -104,10 +101,11 @@ def ensure(stage: str, region: str, dry_run: bool) -> list[str]:
     api_id = restapi.require_api_id(stage, region)
     todo, state = plan_actions(stage, region, api_id)
     done = todo.apply(dry_run)
-    key_todo = stage_key.key_actions(stage, region, api_id, state)
+    key_todo, _ = stage_key.key_actions(stage, region, state)
     done += key_todo.apply(dry_run)
     if not done:
         click.echo(f"usage plan {paths.usage_plan_name(stage)} and its key are up to date")
+    stage_key.note_zappa_keys(stage, region, api_id)
     return done
 
 

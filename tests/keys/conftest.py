@@ -14,7 +14,7 @@ from moto import mock_aws
 from werkzeug.serving import make_server
 
 from app import create_app
-from ops import http, paths, usage_plan
+from ops import http, paths, stage_key, usage_plan
 from ops.cli import main
 from ops.gateway.auth import StageKeys
 from ops.keys import clock, policy, verify
@@ -27,10 +27,12 @@ SECRET = paths.api_key_secret_name(STAGE)
 
 
 @pytest.fixture(autouse=True)
-def isolated(monkeypatch):
-    """Dummy credentials and no real endpoint: everything below talks to moto."""
+def isolated(monkeypatch, tmp_path):
+    """Dummy credentials and no real endpoint: everything below talks to moto; build/ output
+    (the rendered Zappa settings) goes under tmp_path."""
     for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(paths, "BUILD", tmp_path / "build")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
@@ -66,10 +68,20 @@ def secrets():
     return boto3.client("secretsmanager", region_name=REGION)
 
 
-def deploy_stage(stage: str = STAGE) -> str:
-    """What `ops deploy` leaves: Zappa's REST API and key, then `ops usage-plan`'s plan and key."""
+def zappa_deploy(stage: str = STAGE) -> str:
+    """What `zappa deploy` does to API Gateway with `api_key` set: a REST API with the stage,
+    and the stage added to that key (moto's update_api_key can't `add /stages`; the rehearsal's
+    shim can). Returns the API id."""
+    settings = json.loads(paths.rendered_settings_path(stage).read_text())[stage]
     api_id = apigw().create_rest_api(name=paths.function_name(stage))["id"]
-    apigw().create_api_key(name=f"{stage}_{api_id}", enabled=True)  # Zappa's, on first deploy
+    assert settings["api_key"], "ops renders the stage's key before zappa deploy"
+    return api_id
+
+
+def deploy_stage(stage: str = STAGE) -> str:
+    """What a first `ops deploy` leaves: ops' key, Zappa's REST API, `ops usage-plan`'s plan."""
+    stage_key.prepare_first_deploy(stage, REGION, {})
+    api_id = zappa_deploy(stage)
     usage_plan.ensure(stage, REGION, dry_run=False)
     return api_id
 

@@ -1,32 +1,49 @@
-"""The stage's first key, made by `ops usage-plan` (ops/stage_key.py) on the first deploy.
+"""The stage's first key: made by ops before the first `zappa deploy` (ops/stage_key.py).
 
-Zappa's own key `<stage>_<apiId>` is deleted (not adopted): ops owns every key. These tests check
-that decision, that the first key is one rotation can take over (tagged, attached, stored), and
-that a crash anywhere in that first run is repaired by running it again.
+Zappa is given that key as `api_key`, so it never creates one of its own (issue 13, defect 12: ops
+used to delete Zappa's untagged key, which needed a permission to delete any untagged key). These
+tests check that the key is one rotation can take over (tagged at creation, stored, attached after
+Zappa), that a key an older deploy left is named but not touched, and that a crash anywhere in the
+first deploy is repaired by running it again.
 """
+
+import json
 
 import pytest
 from moto import mock_aws
 
-from ops import paths, usage_plan
+from ops import paths, stage_key, usage_plan
 from ops.keys import policy
 from ops.keys.apikeys import KeyRing
 from ops.keys.inventory import take
 from ops.keys.lifecycle import tidy
 from ops.keys.store import SecretStore
 from tests.keys import invariants
-from tests.keys.conftest import REGION, STAGE, apigw, deploy_stage, make_rotation, stored
+from tests.keys.conftest import (
+    REGION,
+    STAGE,
+    apigw,
+    deploy_stage,
+    make_rotation,
+    stored,
+    zappa_deploy,
+)
 from tests.keys.faults import Faults, InjectedFault
 
 
-def zappas_keys(api_id: str) -> list[dict]:
-    return [k for k in apigw().get_api_keys()["items"] if k["name"] == f"{STAGE}_{api_id}"]
-
-
-def test_zappas_key_is_removed_and_ops_key_is_stored_attached_and_tagged(now):
+def test_zappa_gets_the_ops_key_before_its_first_deploy(now):
     with mock_aws():
-        api_id = deploy_stage()
-        assert zappas_keys(api_id) == []
+        path = stage_key.prepare_first_deploy(STAGE, REGION, {"aws_region": REGION})
+        rendered = json.loads(path.read_text())[STAGE]
+        assert rendered["aws_region"] == REGION
+        (key,) = apigw().get_api_keys()["items"]
+        assert rendered["api_key"] == key["id"] == stored()["key_id"]
+        assert key["tags"] == paths.resource_tags(STAGE)  # at creation: never tagged later
+
+
+def test_after_zappa_the_usage_plan_attaches_that_key_and_no_other_exists(now):
+    with mock_aws():
+        deploy_stage()
         keys = invariants.check(finished=True)
         (key,) = keys.values()
         assert key["id"] == stored()["key_id"]
@@ -37,9 +54,23 @@ def test_a_second_first_deploy_run_changes_nothing(now):
     with mock_aws():
         deploy_stage()
         keys, labels = invariants.all_keys(), invariants.labelled()
+        stage_key.prepare_first_deploy(STAGE, REGION, {})
         usage_plan.ensure(STAGE, REGION, dry_run=False)
         assert invariants.all_keys() == keys
         assert invariants.labelled() == labels
+
+
+def test_a_key_an_older_zappa_deploy_left_is_named_not_deleted(now, capsys):
+    with mock_aws():
+        stage_key.prepare_first_deploy(STAGE, REGION, {})
+        api_id = zappa_deploy()
+        old = apigw().create_api_key(name=f"{STAGE}_{api_id}", enabled=True)["id"]
+        usage_plan.ensure(STAGE, REGION, dry_run=False)
+        assert old in invariants.all_keys()
+        assert old not in invariants.plan_key_ids()
+        out = capsys.readouterr().out
+        assert f"note: {old} ({STAGE}_{api_id}) is Zappa's key from an older deploy" in out
+        assert f"aws apigateway delete-api-key --api-key {old}" in out
 
 
 def test_rotation_takes_over_the_first_key(stage, stage_url, now):
@@ -52,35 +83,40 @@ def test_rotation_takes_over_the_first_key(stage, stage_url, now):
     invariants.check(finished=True)
 
 
-def first_deploy(faults: Faults) -> str:
-    """A REST API and Zappa's key, as `zappa deploy` leaves them; returns the API id."""
-    api_id = apigw().create_rest_api(name=paths.function_name(STAGE))["id"]
-    apigw().create_api_key(name=f"{STAGE}_{api_id}", enabled=True)
-    faults.calls.clear()
-    return api_id
+def first_deploy(faults: Faults, zappa_done: bool) -> None:
+    """`ops deploy` of a new stage: ops' key, `zappa deploy` (skipped once it has run: the next
+    `ops deploy` sees the function and runs `zappa update`), then the usage plan."""
+    if not zappa_done:
+        stage_key.prepare_first_deploy(STAGE, REGION, {})
+        zappa_deploy()
+    usage_plan.ensure(STAGE, REGION, dry_run=False)
 
 
 def test_a_crash_after_any_call_of_the_first_deploy_is_repaired_by_a_rerun(monkeypatch, now, capfd):
     faults = Faults(monkeypatch)
     with mock_aws():
-        first_deploy(faults)
+        stage_key.prepare_first_deploy(STAGE, REGION, {})
+        before_zappa = len(faults.calls)
+        zappa_deploy()
         usage_plan.ensure(STAGE, REGION, dry_run=False)
         calls = list(faults.calls)
-    assert "apigateway.CreateApiKey" in calls
+    assert "apigateway.CreateApiKey" in calls[:before_zappa]
     for index, call in enumerate(calls):
         with mock_aws():
-            api_id = first_deploy(faults)
+            faults.calls.clear()
             faults.fail_after = index
+            crashed_before_zappa = index < before_zappa
             with pytest.raises(InjectedFault):
-                usage_plan.ensure(STAGE, REGION, dry_run=False)
-            usage_plan.ensure(STAGE, REGION, dry_run=False)
+                first_deploy(faults, zappa_done=False)
+            first_deploy(faults, zappa_done=not crashed_before_zappa)
             invariants.check(finished=False)
-            assert zappas_keys(api_id) == [], call
             # A crash between creating and storing the key leaves an unused enabled key: the
             # next rotation or `ops keys prune` disables it.
             ring = KeyRing(STAGE, REGION, policy.load(STAGE))
             tidy(ring, take(SecretStore(STAGE, REGION), ring), ring.policy, now()).apply(False)
             keys = invariants.check(finished=True)
+            rendered = json.loads(paths.rendered_settings_path(STAGE).read_text())[STAGE]
+            assert rendered["api_key"] == stored()["key_id"], call
         out, err = capfd.readouterr()
         for key in keys.values():
             assert key["value"] not in out + err, call

@@ -11,7 +11,7 @@ from moto import mock_aws
 from iam.audit import audit, format_report, read_records
 from iam.recorder import CallRecorder
 from iam.template import render_roles
-from ops import paths, usage_plan
+from ops import paths, stage_key, usage_plan
 from ops.cli import main
 from ops.keys import clock
 from tests.keys.conftest import REGION, STAGE, Clock, apigw, make_rotation, stored
@@ -33,8 +33,9 @@ def report(stage_url, tmp_path_factory):
             patch.delenv("AWS_ENDPOINT_URL", raising=False)
             patch.setattr(clock, "utcnow", now)
             tags = paths.resource_tags(STAGE)
-            apigw().create_rest_api(name=paths.function_name(STAGE), tags=tags)
             with recorder.step("first deploy", role=f"{paths.PROJECT}-{STAGE}-deploy"):
+                stage_key.prepare_first_deploy(STAGE, REGION, {})  # before `zappa deploy`
+                apigw().create_rest_api(name=paths.function_name(STAGE), tags=tags)
                 usage_plan.ensure(STAGE, REGION, dry_run=False)
             with recorder.step("rotate", role=ROLE):
                 for days in (0, 2, 8):

@@ -81,8 +81,32 @@ def test_render_fills_every_placeholder(stage):
     assert config["role_name"] == f"sklearn-zappa-ml-{stage}-lambda"
     assert config["environment_variables"]["STAGE"] == stage
     assert config["environment_variables"]["GIT_SHA"] == SHA
-    assert config["tags"] == {"project": "sklearn-zappa-ml", "stage": stage, "git_sha": SHA}
+    assert config["tags"] == {"project": "sklearn-zappa-ml", "stage": stage}
     assert config.get("touch", True) is True
+    assert "api_key" not in config  # ops adds the stage's key before the first deploy only
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        # Issue 13, defect 1: a per-commit tag re-tagged the stack and its REST API on every
+        # `zappa update`; the commit is in the description and in GIT_SHA already.
+        ({"tags": {"project": "p", "git_sha": "{git_sha}"}}, "tags must not carry {git_sha}"),
+        # Issue 13, defect 12: the key is the stage's own, rendered by ops, never committed.
+        ({"api_key": "abc123"}, "api_key must not be committed"),
+    ],
+)
+def test_settings_that_cost_a_permission_are_refused(change, message):
+    committed = settings.load()
+    committed["base"] = {**committed["base"], **change}
+    with pytest.raises(settings.SettingsError, match=message):
+        settings.validate(committed)
+
+
+def test_with_api_key_names_the_stage_key_for_zappa():
+    config = settings.render("dev", SHA, "1")
+    assert settings.with_api_key(config, "k3y1d")["api_key"] == "k3y1d"
+    assert "api_key" not in config
 
 
 def test_every_stage_has_its_own_bucket_and_role():

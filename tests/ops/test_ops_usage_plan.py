@@ -83,16 +83,19 @@ def test_drifted_limits_are_patched_back(aws, cli):
     )
 
 
-def test_zappas_own_key_is_deleted_and_others_are_kept(aws, cli):
+def test_a_key_zappa_made_is_left_alone_and_named(aws, cli):
+    """Issue 13, defect 12: deleting Zappa's untagged key needed a role allowed to delete any
+    untagged key; ops now gives Zappa its own key, and only names one an older deploy left."""
     api_id = make_rest_api()
     apigw, _ = clients()
     zappas = apigw.create_api_key(name=f"dev_{api_id}", enabled=True)["id"]
-    unrelated = apigw.create_api_key(name="someone-else", enabled=True)["id"]
     result = cli("usage-plan", "dev")
-    assert f"delete Zappa's API key {zappas}" in result.output
-    remaining = {key["id"] for key in apigw.get_api_keys()["items"]}
-    assert zappas not in remaining
-    assert unrelated in remaining
+    assert result.exit_code == 0, result.output
+    assert f"note: {zappas} (dev_{api_id}) is Zappa's key from an older deploy" in result.output
+    assert zappas in {key["id"] for key in apigw.get_api_keys()["items"]}
+    plan_id = plans(apigw)[0]["id"]
+    attached = {key["id"] for key in apigw.get_usage_plan_keys(usagePlanId=plan_id)["items"]}
+    assert zappas not in attached
 
 
 def test_a_stale_secret_gets_a_new_key_as_awscurrent(aws, cli):
@@ -116,8 +119,8 @@ def test_dry_run_prints_the_changes_and_makes_none(aws, cli):
     assert lines[0].startswith("[dry-run] would create usage plan sklearn-zappa-ml-dev (rate 10/s")
     assert lines[1:] == [
         "[dry-run] would create API key sklearn-zappa-ml-dev-<UTC time>",
-        "[dry-run] would attach the new key to usage plan sklearn-zappa-ml-dev",
         "[dry-run] would store the new key in secret sklearn-zappa-ml/dev/api-key (AWSCURRENT)",
+        "[dry-run] would attach the new key to usage plan sklearn-zappa-ml-dev",
     ]
     apigw, sm = clients()
     assert plans(apigw) == []
