@@ -5,10 +5,12 @@ moto app, that every gap still exists, and that the shimmed app closes it: when 
 fails after a moto upgrade, moto has caught up, so delete that shim and its tests.
 """
 
+import io
 import json
 import re
 from urllib.parse import quote, unquote
 
+from moto.apigateway.models import apigateway_backends
 from moto.awslambda.exceptions import LambdaClientError
 from moto.awslambda.models import lambda_backends
 from moto.core import DEFAULT_ACCOUNT_ID
@@ -20,6 +22,7 @@ _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_requ
 _URL_CONFIGS = re.compile(r"^/2021-10-31/functions/(?P<name>[^/]+)/urls/?$")
 _GET_FUNCTION = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/?$")
 _QUALIFIED = re.compile(r"^function:(?P<name>[\w-]+):(?P<qualifier>[\w$-]+)$")
+_API_KEY = re.compile(r"^/apikeys/(?P<key>[^/]+)/?$")
 _CODE = re.compile(r"^/(?P<account>\d{12})/(?P<region>[\w-]+)/(?P<name>[\w-]+)/(?P<version>[^/]+)$")
 
 
@@ -133,6 +136,38 @@ def serve_code(environ, start_response):
     return [b"" if environ["REQUEST_METHOD"] == "HEAD" else data]
 
 
+def api_key_stages(environ, start_response, app, key_id: str, region: str, account: str):
+    """Gap: update_api_key supports only `replace` (moto's ApiKey.update_operations raises on
+    anything else: 500), and `zappa deploy` with `api_key` set sends `add /stages` with
+    "apiId/stage" to put its API stage on that key. Applies `add`/`remove` of /stages to the key's
+    stageKeys and hands the other operations to moto.
+
+    Drop when moto accepts op add on /stages (test_gap_update_api_key_add_stages).
+    """
+    size = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(size) if size else b""
+    try:
+        operations = json.loads(body or b"{}").get("patchOperations", [])
+    except ValueError:
+        operations = []
+    staged = [op for op in operations if op.get("path") == "/stages" and op.get("op") != "replace"]
+    if not staged:
+        environ["wsgi.input"] = io.BytesIO(body)
+        return app(environ, start_response)
+    key = apigateway_backends[account][region].keys.get(key_id)
+    if key is None:
+        message = "Invalid API Key identifier specified"
+        return _json(start_response, "404 Not Found", {"message": message}, "NotFoundException")
+    for op in staged:
+        if op["op"] == "add" and op["value"] not in key.stage_keys:
+            key.stage_keys.append(op["value"])
+        elif op["op"] == "remove" and op["value"] in key.stage_keys:
+            key.stage_keys.remove(op["value"])
+    key.update_operations([op for op in operations if op not in staged])
+    answer = {name: value for name, value in key.to_json().items() if name != "value"}
+    return _json(start_response, "200 OK", answer)
+
+
 class ShimmedMoto:
     """moto's WSGI app, with the shims above in front of the few requests they concern."""
 
@@ -153,4 +188,10 @@ class ShimmedMoto:
             if match := _GET_FUNCTION.match(path):
                 qualified_function_name(environ, match["name"])
                 return loopback_code_location(self.app, environ, start_response)
+        if signed and signed[2] == "apigateway" and environ["REQUEST_METHOD"] == "PATCH":
+            access_key, region, _service = signed
+            if match := _API_KEY.match(path):
+                account = account_of(environ, access_key) or DEFAULT_ACCOUNT_ID
+                key_id = unquote(match["key"])
+                return api_key_stages(environ, start_response, self.app, key_id, region, account)
         return self.app(environ, start_response)

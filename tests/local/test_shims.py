@@ -14,6 +14,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import make_server
+from zappa.core import Zappa
 
 from ops.local_aws import local_client
 from ops.local_aws.server import QuietHandler
@@ -139,3 +140,59 @@ def test_zappa_rollback_and_function_url_cleanup_work(endpoint, two_versions):
     client.create_function_url_config(FunctionName=two_versions, AuthType="NONE")
     zappa.delete_lambda_function_url(two_versions)  # `zappa update` without a function URL
     assert client.list_function_url_configs(FunctionName=two_versions)["FunctionUrlConfigs"] == []
+
+
+def plain_apigateway(url: str):
+    return boto3.client(
+        "apigateway",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(retries={"max_attempts": 1, "mode": "standard"}),
+    )
+
+
+ADD_STAGE = [{"op": "add", "path": "/stages", "value": "api123/dev"}]
+
+
+def test_gap_update_api_key_add_stages(plain_moto):
+    client = plain_apigateway(plain_moto)
+    key_id = client.create_api_key(name=f"shim-key-{next(numbers)}", enabled=True)["id"]
+    with pytest.raises(ClientError) as raised:
+        client.update_api_key(apiKey=key_id, patchOperations=ADD_STAGE)
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
+
+
+def test_update_api_key_add_stages_shim(endpoint):
+    client = local_client("apigateway", endpoint)
+    key_id = client.create_api_key(name=f"shim-key-{next(numbers)}", enabled=True)["id"]
+    answer = client.update_api_key(
+        apiKey=key_id,
+        patchOperations=[*ADD_STAGE, {"op": "replace", "path": "/description", "value": "d"}],
+    )
+    assert answer["stageKeys"] == ["api123/dev"]
+    assert answer["description"] == "d"
+    assert "value" not in answer
+    client.update_api_key(apiKey=key_id, patchOperations=ADD_STAGE)  # idempotent, like AWS
+    assert client.get_api_key(apiKey=key_id)["stageKeys"] == ["api123/dev"]
+    removed = [{"op": "remove", "path": "/stages", "value": "api123/dev"}]
+    assert client.update_api_key(apiKey=key_id, patchOperations=removed)["stageKeys"] == []
+    with pytest.raises(client.exceptions.NotFoundException):
+        client.update_api_key(apiKey="no-such-key", patchOperations=ADD_STAGE)
+
+
+def test_zappa_adds_its_stage_to_the_key_it_is_given(endpoint):
+    """What `zappa deploy` runs with `api_key` set (ops renders it), through Zappa's own code."""
+    client = local_client("apigateway", endpoint)
+    key_id = client.create_api_key(name=f"shim-key-{next(numbers)}", enabled=True)["id"]
+    zappa = Zappa(
+        boto_session=boto3.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+        ),
+        aws_region="us-east-1",
+        runtime="python3.11",
+        endpoint_urls={"apigateway": endpoint},
+    )
+    zappa.add_api_stage_to_api_key(api_key=key_id, api_id="api123", stage_name="dev")
+    assert client.get_api_key(apiKey=key_id)["stageKeys"] == ["api123/dev"]
