@@ -82,6 +82,10 @@ from loadtest.target import stage_url
     type=click.Path(path_type=Path, file_okay=False),
     help="Results directory [default: reports/loadtest/PROFILE-TIME].",
 )
+@click.option(
+    "--expect-sha",
+    help="Fail before the load unless GET /version reports this git SHA (the commit under test).",
+)
 @config_option
 def main(
     profile_name: str | None,
@@ -92,6 +96,7 @@ def main(
     processes: int,
     expect_workers: int,
     out_dir: Path | None,
+    expect_sha: str | None,
     config_path: Path,
 ) -> None:
     """Run the step load against a target, then gate it on the profile's SLOs."""
@@ -114,6 +119,7 @@ def main(
             server_workers=server_workers,
             distribution=distribution,
             config_path=config_path,
+            expect_sha=expect_sha,
         )
     except KeyboardInterrupt:  # the context managers have stopped Locust and the server by now
         raise LoadTestError("interrupted: Locust and the local server were stopped") from None

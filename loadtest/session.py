@@ -25,7 +25,7 @@ from loadtest.paths import (
     STATUS_CSV,
 )
 from loadtest.server import LocalServer
-from loadtest.target import normalise, preflight
+from loadtest.target import check_deployed, normalise, preflight
 
 STALE = (RUN_JSON, CLOUDWATCH_JSON, REPORT_MD, LATENCY_PNG, GATE_JSON, STATUS_CSV, LOCUST_HTML)
 
@@ -48,6 +48,7 @@ def execute(
     server_workers: int = 2,
     distribution: Distribution | None = None,
     config_path: Path | None = None,
+    expect_sha: str | None = None,
 ) -> Session:
     """Run the profile's step load; without a host, against the API served here for the run."""
     distribution = distribution or Distribution()
@@ -72,6 +73,7 @@ def execute(
             say(f"local API ({backend}, {server_workers} gunicorn workers) at {host}")
         meta["host"] = host
         meta["deployed"] = preflight(host, api_key)
+        check_deployed(meta["deployed"], expect_sha)
         steps = " -> ".join(str(step.users) for step in profile.steps)
         say(f"step load '{profile.name}': {steps} users, {profile.total_seconds} s -> {out_dir}")
         started = now()

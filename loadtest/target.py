@@ -63,3 +63,17 @@ def preflight(host: str, api_key: str | None) -> dict:
     if not isinstance(document, dict):
         return {}
     return {key: document.get(key) for key in ("git_sha", "model_version", "backend", "stage")}
+
+
+def check_deployed(deployed: dict, expect_sha: str | None) -> None:
+    """Refuse to load a stage that serves another commit: its verdict would judge the wrong build.
+
+    The test deploy and the load test share a concurrency group, but another run's test deploy can
+    still start between them; the gate must not promote a commit it never measured.
+    """
+    served = deployed.get("git_sha")
+    if expect_sha and served != expect_sha:
+        raise LoadTestError(
+            f"the stage serves git {served or 'unknown'}, not {expect_sha} "
+            "(the commit under test): it was redeployed; re-run the load test for that commit"
+        )

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from loadtest.errors import LoadTestError
-from loadtest.target import normalise, preflight
+from loadtest.target import check_deployed, normalise, preflight
 
 KEY = "a-key-value-0123456789"
 
@@ -81,3 +81,15 @@ def test_hosts_are_http_urls_without_a_trailing_slash(host, expected):
 def test_a_host_without_a_scheme_is_refused():
     with pytest.raises(LoadTestError, match="must be an http:// or https:// URL"):
         normalise("127.0.0.1:8000")
+
+
+@pytest.mark.parametrize("expect", [None, "", "abc"])
+def test_the_commit_under_test_is_served(expect):
+    check_deployed({"git_sha": "abc"}, expect)
+
+
+@pytest.mark.parametrize("deployed", [{"git_sha": "def"}, {}])
+def test_a_redeployed_stage_is_not_load_tested(deployed):
+    """Another run deployed test between this run's deploy and its load test (issue 13, #10)."""
+    with pytest.raises(LoadTestError, match="not abc \\(the commit under test\\)"):
+        check_deployed(deployed, "abc")
