@@ -4,10 +4,15 @@ Most calls are one request, `service:Operation` on the resource the parameters n
 exceptions are the point of this module: API Gateway authorizes HTTP verbs on resource paths; S3
 has its own action names (HeadBucket is s3:ListBucket, multipart parts are s3:PutObject);
 some calls are authorized more than once (CreateFunction also needs iam:PassRole and, for code in
-S3, s3:GetObject as the caller); and CloudFormation creates Zappa's REST API with the caller's
-credentials, which no recorder sees, so those requests are implied from Zappa's stack template
-(zappa/core.py create_api_gateway_routes: RestApi, a {proxy+} Resource, ANY methods with an
-AWS_PROXY integration whose Credentials is the execution role).
+S3, s3:GetObject as the caller; an API Gateway create with tags also needs apigateway:PUT on the
+new resource's /tags path); and CloudFormation creates Zappa's REST API with the caller's
+credentials, which no recorder sees, so those requests come from iam.cfn_calls (CloudFormation's
+resource schemas applied to Zappa's own stack template).
+
+Every request's context is finally cut down to the condition keys AWS's Service Authorization
+Reference lists for its action and the resource types its ARN matches (iam.sar). Keys are only
+offered where the request really carries them: aws:ResourceTag for an existing, tagged resource;
+aws:RequestTag and aws:TagKeys for a request that sends tags.
 """
 
 from __future__ import annotations
@@ -20,7 +25,18 @@ from typing import Any
 
 import botocore.session
 
+from iam import cfn_calls
+from iam.sar import key_supported, load_sar
+
 SECRET_ARN_SUFFIX = "AbCdEf"  # noqa: S105 - not a secret: Secrets Manager appends 6 random characters to a secret's ARN
+# A request for a secret that does not exist (yet) is authorized against the ARN without the random
+# suffix: the first read on a new stage answers ResourceNotFoundException only if the policy also
+# names that ARN (https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_iam-permissions.html;
+# SecretId: "you receive either a ResourceNotFoundException or an AccessDeniedException error,
+# depending on your permissions").
+NOT_FOUND_ERROR = "ResourceNotFoundException"
+NEW_ID = "NEW_ID"  # the id of a resource being created, when the response did not record it
+APIGW_COLLECTIONS = {"RestApi": "restapis", "UsagePlan": "usageplans", "ApiKey": "apikeys"}
 S3_ACTIONS = {
     "HeadBucket": "ListBucket",
     "ListObjects": "ListBucket",
@@ -112,23 +128,33 @@ def apigateway_path(operation: str, params: dict[str, Any]) -> tuple[str, str]:
     template = model.http["requestUri"].split("?", 1)[0]
 
     def fill(match: re.Match[str]) -> str:
-        key = match.group(1).rstrip("+")
+        label = match.group(1)
+        key = label.rstrip("+")
         if key not in values:
             raise KeyError(f"{operation} needs parameter for {{{key}}} (not recorded)")
-        return values[key]
+        # As on the wire: a plain label is percent-encoded whole (/tags/{resource_arn} names the
+        # url-encoded ARN, as the SAR's Tags resource does); a greedy label keeps its slashes.
+        return urllib.parse.quote(values[key], safe="/~" if label.endswith("+") else "~")
 
     return model.http["method"], re.sub(r"\{([^}]+)\}", fill, template)
 
 
 def _owner(path: str) -> str | None:
-    """The taggable resource whose tags govern a path (children inherit them)."""
+    """The taggable resource whose tags govern a path (children inherit them). A /tags/... path
+    has none: the SAR's Tags resource carries no aws:ResourceTag."""
     parts = path.strip("/").split("/")
-    if parts[0] in ("restapis", "usageplans", "apikeys") and len(parts) >= 2:
+    if parts[0] in APIGW_COLLECTIONS.values() and len(parts) >= 2:
         return f"/{parts[0]}/{parts[1]}"
-    if parts[0] == "tags" and len(parts) >= 2:
-        arn = urllib.parse.unquote("/".join(parts[1:]))
-        return _owner(arn.split("::", 1)[-1]) if arn.startswith("arn:") else None
     return None
+
+
+def restrict(request: Request) -> Request:
+    """The request with only the condition keys the SAR lists for its action and resource."""
+    listed = load_sar().request_keys(request.action, request.resource)
+    context = {k: v for k, v in request.context.items() if key_supported(k, listed)}
+    if context == request.context:
+        return request
+    return Request(request.action, request.resource, context, request.implied_by)
 
 
 class Mapper:
@@ -148,12 +174,12 @@ class Mapper:
             return []
         handler = getattr(self, f"_map_{service.replace('-', '_')}", None)
         if handler is not None:
-            found = handler(op, params, region)
+            found = handler(op, params, region, record)
         elif (service, op) in STAR_RESOURCE:
             found = [Request(f"{service}:{op}", "*")]
         else:
             found = [Request(f"{service}:{op}", "*")]  # unknown resource: only a "*" grant passes
-        return found
+        return [restrict(r) for r in found]
 
     def learn(self, record: dict[str, Any]) -> None:
         """Update the state from a record (after its requests were evaluated)."""
@@ -172,7 +198,7 @@ class Mapper:
             if detail.get("ResourceType") == "AWS::ApiGateway::RestApi":
                 state.stack_api[detail["StackName"]] = detail["PhysicalResourceId"]
         elif service == "apigateway":
-            kind = {"RestApi": "restapis", "UsagePlan": "usageplans", "ApiKey": "apikeys"}
+            kind = APIGW_COLLECTIONS
             items = response.get("items", [response] if "id" in response else [])
             collection = next((v for k, v in kind.items() if k in op), None)
             for item in items:
@@ -186,7 +212,7 @@ class Mapper:
                 if collection == "restapis" and "name" in item:
                     state.api_names[item["id"]] = item["name"]
             if op == "TagResource":
-                owner = _owner(params["resourceArn"].split("::", 1)[-1])
+                owner = _owner(urllib.parse.unquote(params["resourceArn"]).split("::", 1)[-1])
                 if owner:
                     state.apigw_tags.setdefault(owner, {}).update(_tags(params.get("tags")))
         elif service == "lambda" and "Role" in params and op in ROLE_SETTERS:
@@ -217,7 +243,9 @@ class Mapper:
             "s3:GetObject", f"arn:{self.state.partition}:s3:::{bucket}/{key}", {}, implied_by
         )
 
-    def _map_lambda(self, op: str, params: dict[str, Any], region: str) -> list[Request]:
+    def _map_lambda(
+        self, op: str, params: dict[str, Any], region: str, record: dict[str, Any]
+    ) -> list[Request]:
         if "Resource" in params and op in ("TagResource", "UntagResource", "ListTags"):
             return [Request(f"lambda:{op}", params["Resource"])]
         if "FunctionName" not in params:
@@ -235,7 +263,9 @@ class Mapper:
             found.append(self._s3_object(code["S3Bucket"], code["S3Key"], via))
         return found
 
-    def _map_s3(self, op: str, params: dict[str, Any], region: str) -> list[Request]:
+    def _map_s3(
+        self, op: str, params: dict[str, Any], region: str, record: dict[str, Any]
+    ) -> list[Request]:
         action = "s3:" + S3_ACTIONS.get(op, op)
         bucket = f"arn:{self.state.partition}:s3:::{params.get('Bucket', '*')}"
         if "Key" not in params:
@@ -248,7 +278,9 @@ class Mapper:
             found.append(self._s3_object(*str(source).lstrip("/").split("/", 1), f"s3:{op}"))
         return found
 
-    def _map_cloudformation(self, op: str, params: dict[str, Any], region: str) -> list[Request]:
+    def _map_cloudformation(
+        self, op: str, params: dict[str, Any], region: str, record: dict[str, Any]
+    ) -> list[Request]:
         name = params.get("StackName", "*")
         arn = (
             name
@@ -270,48 +302,62 @@ class Mapper:
         """What CloudFormation does with the caller's credentials for Zappa's API template."""
         via = f"cloudformation:{op} (Zappa's API Gateway template)"
         tags = _tags(params["Tags"]) if "Tags" in params else self.state.stack_tags.get(stack, {})
-        api = self.state.stack_api.get(stack, "NEW_API_ID")
+        api = self.state.stack_api.get(stack, NEW_ID)
         base = f"arn:{self.state.partition}:apigateway:{region}::"
-        held = _tag_context("aws:ResourceTag", tags)
+        # The REST API exists (and carries the stack's tags) except for its own creation.
+        held = _tag_context("aws:ResourceTag", self.state.stack_tags.get(stack, tags))
+        sent = _tag_context("aws:RequestTag", tags)
         role = self.state.function_roles.get(stack) or (
             f"arn:{self.state.partition}:iam::{self.state.account_id}:role/{stack}-lambda"
         )
-        method = f"{base}/restapis/{api}/resources/RESOURCE_ID/methods/ANY"
-        if op == "DeleteStack":
-            return [Request("apigateway:DELETE", f"{base}/restapis/{api}", held, via)]
         found = []
-        if op == "CreateStack":
-            found.append(
-                Request(
-                    "apigateway:POST", f"{base}/restapis", _tag_context("aws:RequestTag", tags), via
-                )
+        for _, action, path in cfn_calls.stack_paths(op):
+            if path == "PassRole":
+                found.append(self._pass_role(role, "apigateway", via))
+                continue
+            path = path.format(
+                api=api,
+                root="ROOT_ID",
+                resource="RESOURCE_ID",
+                tags=urllib.parse.quote(f"{base}/restapis/{api}", safe=""),
             )
-            found.append(
-                Request("apigateway:POST", f"{base}/restapis/{api}/resources/ROOT_ID", held, via)
-            )
-            found.append(Request("apigateway:PUT", method, held, via))
-        else:
-            found.append(Request("apigateway:PATCH", f"{base}/restapis/{api}", held, via))
-            found.append(Request("apigateway:PATCH", method, held, via))
-            api_arn = urllib.parse.quote(f"{base}/restapis/{api}", safe="")
-            found.append(Request("apigateway:PUT", f"{base}/tags/{api_arn}", held, via))
-        found.append(Request("apigateway:GET", f"{base}/restapis/{api}", held, via))
-        found.append(Request("apigateway:PUT", f"{method}/integration", held, via))
-        found.append(self._pass_role(role, "apigateway", via))
+            context = sent if path.startswith("/tags/") or path == "/restapis" else held
+            found.append(Request(action, f"{base}{path}", context, via))
         return found
 
-    def _map_apigateway(self, op: str, params: dict[str, Any], region: str) -> list[Request]:
+    def _map_apigateway(
+        self, op: str, params: dict[str, Any], region: str, record: dict[str, Any]
+    ) -> list[Request]:
         method, path = apigateway_path(op, params)
         context: dict[str, tuple[str, ...]] = {}
         owner = _owner(path)
         if owner is not None:
             context.update(_tag_context("aws:ResourceTag", self.state.resource_tags(owner)))
-        if method in ("POST", "PUT") and isinstance(params.get("tags"), dict):
-            context.update(_tag_context("aws:RequestTag", _tags(params["tags"])))
-        resource = f"arn:{self.state.partition}:apigateway:{region}::{path}"
-        return [Request(f"apigateway:{method}", resource, context)]
+        sent = _tags(params.get("tags")) if isinstance(params.get("tags"), dict) else {}
+        if sent:
+            context.update(_tag_context("aws:RequestTag", sent))
+        if op == "UntagResource" and params.get("tagKeys"):
+            context["aws:TagKeys"] = tuple(params["tagKeys"])
+        base = f"arn:{self.state.partition}:apigateway:{region}::"
+        found = [Request(f"apigateway:{method}", f"{base}{path}", context)]
+        collection = path.strip("/")
+        if method == "POST" and sent and collection in APIGW_COLLECTIONS.values():
+            # Creating with tags also tags the new resource: apigateway:PUT on its /tags path.
+            new_id = (record.get("response") or {}).get("id") or NEW_ID
+            arn = urllib.parse.quote(f"{base}/{collection}/{new_id}", safe="")
+            found.append(
+                Request(
+                    "apigateway:PUT",
+                    f"{base}/tags/{arn}",
+                    _tag_context("aws:RequestTag", sent),
+                    implied_by=f"apigateway:{op} (tags on create)",
+                )
+            )
+        return found
 
-    def _map_events(self, op: str, params: dict[str, Any], region: str) -> list[Request]:
+    def _map_events(
+        self, op: str, params: dict[str, Any], region: str, record: dict[str, Any]
+    ) -> list[Request]:
         if op == "ListRuleNamesByTarget":
             return [Request("events:ListRuleNamesByTarget", "*")]
         rule = params.get("Rule") or params.get("Name") or "*"
@@ -323,19 +369,27 @@ class Mapper:
             found.append(self._pass_role(params["RoleArn"], "events", "events:PutRule"))
         return found
 
-    def _map_secretsmanager(self, op: str, params: dict[str, Any], region: str) -> list[Request]:
+    def _map_secretsmanager(
+        self, op: str, params: dict[str, Any], region: str, record: dict[str, Any]
+    ) -> list[Request]:
         name = params.get("SecretId") or params.get("Name") or "*"
+        missing = op == "CreateSecret" or record.get("error") == NOT_FOUND_ERROR
         if not name.startswith("arn:"):
-            name = self.arn("secretsmanager", region, f"secret:{name}-{SECRET_ARN_SUFFIX}")
+            suffix = "" if missing else f"-{SECRET_ARN_SUFFIX}"
+            name = self.arn("secretsmanager", region, f"secret:{name}{suffix}")
         context = {}
         if op == "CreateSecret" and "Tags" in params:
             context = _tag_context("aws:RequestTag", _tags(params["Tags"]))
         return [Request(f"secretsmanager:{op}", name, context)]
 
-    def _map_cloudwatch(self, op: str, params: dict[str, Any], region: str) -> list[Request]:
+    def _map_cloudwatch(
+        self, op: str, params: dict[str, Any], region: str, record: dict[str, Any]
+    ) -> list[Request]:
         return [Request(f"cloudwatch:{op}", "*")]
 
-    def _map_iam(self, op: str, params: dict[str, Any], region: str) -> list[Request]:
+    def _map_iam(
+        self, op: str, params: dict[str, Any], region: str, record: dict[str, Any]
+    ) -> list[Request]:
         if "RoleName" in params:
             role = (
                 f"arn:{self.state.partition}:iam::{self.state.account_id}:role/{params['RoleName']}"
@@ -343,7 +397,9 @@ class Mapper:
             return [Request(f"iam:{op}", role)]
         return [Request(f"iam:{op}", "*")]
 
-    def _map_logs(self, op: str, params: dict[str, Any], region: str) -> list[Request]:
+    def _map_logs(
+        self, op: str, params: dict[str, Any], region: str, record: dict[str, Any]
+    ) -> list[Request]:
         if "logGroupName" in params:
             return [
                 Request(
