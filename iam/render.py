@@ -15,7 +15,12 @@ import click
 from iam.template import Role, TemplateError, render_roles
 
 # Stand-ins used when no parameters are given: any valid values render the same policy shapes.
-EXAMPLE_PARAMETERS = {"GitHubOrg": "example-org", "GitHubRepo": "example-repo"}
+EXAMPLE_PARAMETERS = {
+    "GitHubOrg": "example-org",
+    "GitHubRepo": "example-repo",
+    "GitHubOrgId": "1000001",
+    "GitHubRepoId": "2000002",
+}
 
 
 def policy_files(roles: dict[str, Role]) -> dict[str, dict]:

@@ -74,6 +74,15 @@ class Renderer:
         for name in template.get("Conditions", {}):
             self.conditions[name] = self._condition(name)
 
+    def check_rules(self) -> None:
+        """The template's Rules, as CloudFormation checks them before creating anything."""
+        for rule in self.template.get("Rules", {}).values():
+            if "RuleCondition" in rule and not self.render(rule["RuleCondition"]):
+                continue
+            for assertion in rule.get("Assertions", []):
+                if not self.render(assertion["Assert"]):
+                    raise TemplateError(assertion.get("AssertDescription", "a rule failed"))
+
     def _resolve_parameters(self, given: dict[str, str]) -> dict[str, str]:
         declared = self.template.get("Parameters", {})
         unknown = sorted(set(given) - set(declared))
@@ -218,13 +227,20 @@ _FUNCTIONS = {
 }
 
 
+def check_rules(parameters: dict[str, str], template: dict[str, Any] | None = None) -> None:
+    """Raise TemplateError where CloudFormation's Rules would refuse these parameters."""
+    template = template if template is not None else load_template()
+    Renderer(template, parameters).check_rules()
+
+
 def render_roles(
     parameters: dict[str, str],
     account_id: str = "123456789012",
     region: str = "us-east-1",
     template: dict[str, Any] | None = None,
 ) -> dict[str, Role]:
-    """Every IAM role of the template, rendered, keyed by role name."""
+    """Every IAM role of the template, rendered, keyed by role name (Rules are not applied:
+    policy tests may render the default subject format without ids; see check_rules)."""
     template = template if template is not None else load_template()
     renderer = Renderer(template, parameters, account_id=account_id, region=region)
     roles = {}

@@ -256,6 +256,7 @@ def test_a_stage_cannot_touch_another_stages_function_api_or_secret(roles):
     assert [d.request.action for d in report.denials] == [
         "lambda:UpdateFunctionCode",
         "apigateway:POST",
+        "apigateway:PUT",  # the tags on create
         "secretsmanager:PutSecretValue",
     ]
 

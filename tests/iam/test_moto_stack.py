@@ -20,7 +20,12 @@ def test_stack_creates_roles_buckets_and_outputs_in_moto(monkeypatch):
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     with mock_aws():
         cf = boto3.client("cloudformation", region_name="us-east-1")
-        parameters = {"GitHubOrg": "acme", "GitHubRepo": "ml", "ExistingOidcProviderArn": PROVIDER}
+        parameters = {
+            "GitHubOrg": "acme",
+            "GitHubRepo": "ml",
+            "SubjectFormat": "classic",
+            "ExistingOidcProviderArn": PROVIDER,
+        }
         cf.create_stack(
             StackName="sklearn-zappa-ml-bootstrap",
             TemplateBody=TEMPLATE_PATH.read_text(),

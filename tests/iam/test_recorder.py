@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from iam.audit import audit, read_records
+from iam.audit import audit, format_report, read_records
 from iam.recorder import CallRecorder
 from iam.template import render_roles
 
@@ -87,7 +87,7 @@ def test_records_real_calls_without_secret_values(recorder):
     assert records[4]["params"] == {"usagePlanId": plan["id"], "keyId": key["id"]}
 
     report = audit(records, render_roles({"GitHubOrg": "a", "GitHubRepo": "b"}), ACCOUNT)
-    assert report.denials == []
+    assert report.denials == [], format_report(report)
     # The usage plan key was judged by the plan's tag, learned from CreateUsagePlan's response.
     used = {(sid, action) for _, _, sid, action in report.used}
     assert ("UsagePlanOfStage", "apigateway:POST") in used
@@ -158,4 +158,4 @@ def test_zappa_deploy_status_undeploy_is_allowed_by_the_prod_deploy_role(
         "DeleteStack",
     } <= operations
     report = audit(records, render_roles({"GitHubOrg": "a", "GitHubRepo": "b"}), ACCOUNT)
-    assert report.denials == []
+    assert report.denials == [], format_report(report)

@@ -5,19 +5,31 @@ import re
 
 import pytest
 
-from iam.template import STAGES, TEMPLATE_PATH, TemplateError, load_template, render_roles
+from iam.template import (
+    STAGES,
+    TEMPLATE_PATH,
+    TemplateError,
+    check_rules,
+    load_template,
+    render_roles,
+)
 
 AUD = "token.actions.githubusercontent.com:aud"
 SUB = "token.actions.githubusercontent.com:sub"
 ACCOUNT = "210987654321"
 PROVIDER = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
-CLASSIC = {"GitHubOrg": "acme", "GitHubRepo": "ml-api"}
-IMMUTABLE = {**CLASSIC, "SubjectFormat": "immutable", "GitHubOrgId": "111", "GitHubRepoId": "222"}
+CLASSIC = {"GitHubOrg": "acme", "GitHubRepo": "ml-api", "SubjectFormat": "classic"}
+IMMUTABLE = {
+    "GitHubOrg": "acme",
+    "GitHubRepo": "ml-api",
+    "GitHubOrgId": "111",
+    "GitHubRepoId": "222",
+}
 EXISTING = {**CLASSIC, "ExistingOidcProviderArn": PROVIDER}
 
 
 def subject(params: dict, env: str) -> str:
-    if params.get("SubjectFormat") == "immutable":
+    if params.get("SubjectFormat", "immutable") == "immutable":
         org = f"{params['GitHubOrg']}@{params['GitHubOrgId']}"
         return f"repo:{org}/{params['GitHubRepo']}@{params['GitHubRepoId']}:environment:{env}"
     return f"repo:{params['GitHubOrg']}/{params['GitHubRepo']}:environment:{env}"
@@ -51,7 +63,7 @@ def test_every_github_role_trusts_exact_aud_and_sub(template, params):
     roles = render_roles(params, account_id=ACCOUNT, template=template)
     expected = {
         **{f"sklearn-zappa-ml-{s}-deploy": {subject(params, s)} for s in STAGES},
-        "sklearn-zappa-ml-key-rotation": {subject(params, s) for s in STAGES},
+        "sklearn-zappa-ml-key-rotation": {subject(params, "keys")},
         "sklearn-zappa-ml-loadtest-read": {subject(params, "test")},
     }
     federated = {
@@ -73,11 +85,34 @@ def test_deploy_role_trusts_only_its_own_environment(template, stage):
         assert not any(sub.endswith(f":environment:{other}") for sub in trusted)
 
 
-def test_prod_environment_is_trusted_only_by_prod_deploy_and_rotation(template):
-    roles = render_roles(CLASSIC, account_id=ACCOUNT, template=template)
-    prod = subject(CLASSIC, "prod")
-    trusting = {n for n, r in roles.items() if prod in json.dumps(r.trust)}
-    assert trusting == {"sklearn-zappa-ml-prod-deploy", "sklearn-zappa-ml-key-rotation"}
+@pytest.mark.parametrize("params", [CLASSIC, IMMUTABLE], ids=["classic", "immutable"])
+def test_prod_environment_is_trusted_only_by_prod_deploy(template, params):
+    roles = render_roles(params, account_id=ACCOUNT, template=template)
+    prod = subject(params, "prod")
+    trusting = {n for n, r in roles.items() if f'"{prod}"' in json.dumps(r.trust)}
+    assert trusting == {"sklearn-zappa-ml-prod-deploy"}
+
+
+@pytest.mark.parametrize("params", [CLASSIC, IMMUTABLE], ids=["classic", "immutable"])
+def test_the_key_jobs_environment_is_trusted_only_by_the_key_rotation_role(template, params):
+    """The unattended key jobs run in `keys` (no reviewers), never in a stage's environment."""
+    roles = render_roles(params, account_id=ACCOUNT, template=template)
+    _, trusted = federated_trust(roles["sklearn-zappa-ml-key-rotation"])
+    assert trusted == {subject(params, "keys")}
+    keys = subject(params, "keys")
+    assert {n for n, r in roles.items() if f'"{keys}"' in json.dumps(r.trust)} == {
+        "sklearn-zappa-ml-key-rotation"
+    }
+
+
+def test_immutable_subjects_are_the_default_and_need_both_ids(template):
+    assert template["Parameters"]["SubjectFormat"]["Default"] == "immutable"
+    with pytest.raises(TemplateError, match="needs GitHubOrgId"):
+        check_rules({"GitHubOrg": "acme", "GitHubRepo": "ml-api"}, template=template)
+    with pytest.raises(TemplateError, match="needs GitHubRepoId"):
+        check_rules({**IMMUTABLE, "GitHubRepoId": ""}, template=template)
+    check_rules(IMMUTABLE, template=template)
+    check_rules(CLASSIC, template=template)
 
 
 def test_service_roles_trust_only_their_services(template):
@@ -216,7 +251,7 @@ def test_outputs_name_the_workflow_variables(template):
     ("params", "message"),
     [
         ({**CLASSIC, "Nope": "x"}, "unknown parameters: Nope"),
-        ({"GitHubRepo": "r"}, "GitHubOrg has no default"),
+        ({"GitHubRepo": "r", "SubjectFormat": "classic"}, "GitHubOrg has no default"),
         ({**CLASSIC, "SubjectFormat": "other"}, "is not one of"),
         ({**CLASSIC, "GitHubOrg": "bad org"}, "does not match"),
     ],

@@ -1,0 +1,282 @@
+"""The proof is as strict as AWS: request contexts come from the SAR, CloudFormation's calls from
+its resource schemas, and no conditioned Allow statement uses a key AWS never provides."""
+
+import urllib.parse
+
+import pytest
+
+from iam import cfn_calls
+from iam.actions import Mapper, Request, restrict
+from iam.audit import audit
+from iam.conditions import never_matching
+from iam.sar import key_supported, load_sar
+from iam.template import render_roles
+
+ACCOUNT = "123456789012"
+API = "arn:aws:apigateway:us-east-1::"
+PARAMS = {"GitHubOrg": "acme", "GitHubRepo": "ml-api", "SubjectFormat": "classic"}
+DEV = "sklearn-zappa-ml-dev"
+TAGS = {"project": "sklearn-zappa-ml", "stage": "dev", "ZappaProject": DEV}
+
+
+@pytest.fixture(scope="module")
+def roles():
+    return render_roles(PARAMS, account_id=ACCOUNT)
+
+
+def record(operation, service="apigateway", role=f"{DEV}-deploy", error=None, **params):
+    return {
+        "step": "s",
+        "role": role,
+        "service": service,
+        "operation": operation,
+        "region": "us-east-1",
+        "params": params,
+        "response": params.pop("response", {}),
+        "error": error,
+    }
+
+
+def tags_path(resource: str) -> str:
+    return f"{API}/tags/" + urllib.parse.quote(f"{API}{resource}", safe="")
+
+
+# -- the SAR ---------------------------------------------------------------------------------
+
+
+def test_the_sar_gives_api_gateway_tags_no_resource_tag():
+    sar = load_sar()
+    keys = sar.request_keys("apigateway:PUT", tags_path("/restapis/a1"))
+    assert [t.name for t in sar.matching_types("apigateway:PUT", tags_path("/restapis/a1"))] == [
+        "Tags"
+    ]
+    assert key_supported("aws:RequestTag/ZappaProject", keys)
+    assert key_supported("aws:TagKeys", keys)
+    assert not key_supported("aws:ResourceTag/ZappaProject", keys)
+    assert key_supported(
+        "aws:ResourceTag/ZappaProject", sar.request_keys("apigateway:GET", f"{API}/restapis/a1")
+    )
+
+
+def test_restrict_drops_keys_the_sar_does_not_list():
+    request = Request(
+        "apigateway:PUT",
+        tags_path("/restapis/a1"),
+        {"aws:ResourceTag/ZappaProject": (DEV,), "aws:RequestTag/ZappaProject": (DEV,)},
+    )
+    assert restrict(request).context == {"aws:RequestTag/ZappaProject": (DEV,)}
+
+
+def test_tag_resource_carries_request_tags_but_never_the_resource_tags():
+    mapper = Mapper(ACCOUNT)
+    mapper.learn(
+        record("CreateRestApi", name=DEV, tags={"ZappaProject": DEV}, response={"id": "a1"})
+    )
+    (req,) = mapper.requests(
+        record("TagResource", resourceArn=f"{API}/restapis/a1", tags={"ZappaProject": DEV})
+    )
+    assert req.resource == tags_path("/restapis/a1")
+    assert req.context == {"aws:RequestTag/ZappaProject": (DEV,), "aws:TagKeys": ("ZappaProject",)}
+
+
+def test_a_create_with_tags_is_also_a_put_on_the_new_resources_tags():
+    found = Mapper(ACCOUNT).requests(
+        record("CreateApiKey", name="k", tags={"ZappaProject": DEV}, response={"id": "k1"})
+    )
+    assert [(r.action, r.resource) for r in found] == [
+        ("apigateway:POST", f"{API}/apikeys"),
+        ("apigateway:PUT", tags_path("/apikeys/k1")),
+    ]
+    assert found[1].context["aws:RequestTag/ZappaProject"] == (DEV,)
+
+
+# -- CloudFormation's calls from the resource schemas -----------------------------------------
+
+
+def test_every_schema_permission_of_zappas_stack_is_mapped_or_excluded():
+    for _, kind, _ in cfn_calls.zappa_stack_resources():
+        for handler in ("create", "update", "delete"):
+            for permission in cfn_calls.schema_permissions(kind).get(handler, []):
+                key = (kind, permission)
+                if key in cfn_calls.EXCLUDED:
+                    continue
+                assert key in cfn_calls.REQUESTS, (
+                    f"{kind} {handler} needs {permission}: map or exclude it"
+                )
+                assert handler in cfn_calls.REQUESTS[key], f"{kind} {permission} in {handler}"
+
+
+def test_the_tables_name_nothing_the_schemas_do_not_list():
+    listed = {
+        (kind, p)
+        for _, kind, _ in cfn_calls.zappa_stack_resources()
+        for perms in cfn_calls.schema_permissions(kind).values()
+        for p in perms
+    }
+    assert set(cfn_calls.REQUESTS) | set(cfn_calls.EXCLUDED) <= listed
+
+
+def test_zappas_stack_is_a_rest_api_a_proxy_resource_and_two_any_methods():
+    assert sorted((k, m) for _, k, m in cfn_calls.zappa_stack_resources()) == [
+        ("AWS::ApiGateway::Method", "ANY"),
+        ("AWS::ApiGateway::Method", "ANY"),
+        ("AWS::ApiGateway::Resource", ""),
+        ("AWS::ApiGateway::RestApi", ""),
+    ]
+
+
+def test_create_stack_tags_the_new_rest_api_with_a_put_on_its_tags_path():
+    stack_tags = [{"Key": k, "Value": v} for k, v in TAGS.items()]
+    found = Mapper(ACCOUNT).requests(
+        record("CreateStack", "cloudformation", StackName=DEV, Tags=stack_tags)
+    )
+    (tagging,) = [r for r in found if "/tags/" in r.resource]
+    assert tagging.action == "apigateway:PUT"
+    assert tagging.context["aws:RequestTag/ZappaProject"] == (DEV,)
+    assert set(tagging.context["aws:TagKeys"]) == set(TAGS)
+    assert not any(k.startswith("aws:ResourceTag") for k in tagging.context)
+
+
+# -- the template against the strict engine ---------------------------------------------------
+
+
+def test_no_conditioned_allow_statement_uses_a_key_aws_never_provides(roles):
+    assert never_matching(roles) == []
+
+
+STACK_TAGS = [{"Key": k, "Value": v} for k, v in TAGS.items()]
+
+
+def test_the_first_zappa_deploy_and_an_update_may_tag_their_own_rest_api(roles):
+    stack = {
+        "StackName": DEV,
+        "StackResourceDetail": {
+            "StackName": DEV,
+            "PhysicalResourceId": "a1",
+            "ResourceType": "AWS::ApiGateway::RestApi",
+        },
+    }
+    records = [
+        record("CreateStack", "cloudformation", StackName=DEV, Tags=STACK_TAGS),
+        record(
+            "DescribeStackResource",
+            "cloudformation",
+            StackName=DEV,
+            LogicalResourceId="Api",
+            response=stack,
+        ),
+        record("UpdateStack", "cloudformation", StackName=DEV, Tags=STACK_TAGS),
+    ]
+    report = audit(records, roles, ACCOUNT)
+    assert report.denials == []
+
+
+def test_ops_may_create_its_tagged_usage_plan_and_key(roles):
+    tags = {"ZappaProject": DEV}
+    records = [
+        record("CreateUsagePlan", name=DEV, tags=tags, response={"id": "p1"}),
+        record("CreateApiKey", name="k", enabled=True, tags=tags, response={"id": "k1"}),
+        record(
+            "CreateApiKey",
+            role="sklearn-zappa-ml-key-rotation",
+            name="k",
+            tags=tags,
+            response={"id": "k2"},
+        ),
+    ]
+    assert audit(records, roles, ACCOUNT).denials == []
+
+
+@pytest.mark.parametrize(
+    ("tags", "why"),
+    [
+        ({"ZappaProject": "sklearn-zappa-ml-prod"}, "another stage"),
+        ({"ZappaProject": DEV, "owner": "x"}, "a tag key outside the list"),
+    ],
+)
+def test_a_stage_role_cannot_put_other_tags(roles, tags, why):
+    records = [record("TagResource", resourceArn=f"{API}/restapis/a1", tags=tags)]
+    assert [d.request.action for d in audit(records, roles, ACCOUNT).denials] == [
+        "apigateway:PUT"
+    ], why
+
+
+def test_the_first_secret_read_gets_not_found_instead_of_access_denied(roles):
+    name = "sklearn-zappa-ml/dev/api-key"
+    records = [
+        record(
+            "DescribeSecret", "secretsmanager", error="ResourceNotFoundException", SecretId=name
+        ),
+        record(
+            "GetSecretValue", "secretsmanager", error="ResourceNotFoundException", SecretId=name
+        ),
+        record("CreateSecret", "secretsmanager", Name=name),
+        record(
+            "GetSecretValue",
+            "secretsmanager",
+            role="sklearn-zappa-ml-loadtest-read",
+            error="ResourceNotFoundException",
+            SecretId="sklearn-zappa-ml/test/api-key",
+        ),
+    ]
+    report = audit(records, roles, ACCOUNT)
+    assert report.denials == []
+    suffixless = Mapper(ACCOUNT).requests(records[1])[0].resource
+    assert suffixless.endswith(f"secret:{name}")
+
+
+def test_a_missing_secret_of_another_stage_is_still_denied(roles):
+    records = [
+        record(
+            "GetSecretValue",
+            "secretsmanager",
+            error="ResourceNotFoundException",
+            SecretId="sklearn-zappa-ml/prod/api-key",
+        )
+    ]
+    assert len(audit(records, roles, ACCOUNT).denials) == 1
+
+
+# -- least privilege on API keys ----------------------------------------------------------------
+
+
+def key_records(key_tags):
+    listing = {"items": [{"id": "k9", "name": "x", **({"tags": key_tags} if key_tags else {})}]}
+    return [record("GetApiKeys", response=listing)]
+
+
+def test_a_deploy_role_may_attach_its_own_tagged_key_to_the_stage(roles):
+    records = [
+        *key_records({"ZappaProject": DEV}),
+        record(
+            "UpdateApiKey",
+            apiKey="k9",
+            patchOperations=[{"op": "add", "path": "/stages", "value": "a1/dev"}],
+        ),
+    ]
+    assert audit(records, roles, ACCOUNT).denials == []
+
+
+@pytest.mark.parametrize(
+    "key_tags", [None, {"ZappaProject": "sklearn-zappa-ml-prod"}], ids=["untagged", "prod's"]
+)
+def test_a_deploy_role_cannot_delete_an_untagged_or_another_stages_key(roles, key_tags):
+    records = [*key_records(key_tags), record("DeleteApiKey", apiKey="k9")]
+    assert [d.request.action for d in audit(records, roles, ACCOUNT).denials] == [
+        "apigateway:DELETE"
+    ]
+
+
+def test_the_key_rotation_role_cannot_deploy_or_update_a_function(roles):
+    rotation = "sklearn-zappa-ml-key-rotation"
+    records = [
+        record("UpdateFunctionCode", "lambda", role=rotation, FunctionName="sklearn-zappa-ml-prod"),
+        record("CreateStack", "cloudformation", role=rotation, StackName="sklearn-zappa-ml-prod"),
+        record("CreateDeployment", role=rotation, restApiId="a1"),
+    ]
+    report = audit(records, roles, ACCOUNT)
+    assert {d.operation for d in report.denials} == {
+        "lambda:UpdateFunctionCode",
+        "cloudformation:CreateStack",
+        "apigateway:CreateDeployment",
+    }
