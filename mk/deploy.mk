@@ -23,9 +23,14 @@ usage-plan: venv ## Create or update STAGE's usage plan and make sure its API ke
 smoke: venv ## Smoke-test STAGE: /health, /version == EXPECT_SHA and the model, /predict, 403 without a key
 	$(PY) -m ops smoke $(STAGE) --expect-sha $(EXPECT_SHA) $(URL_ARG) $(WAIT_ARG)
 
+# The version to roll back to (`ops deploy` prints it and writes previous-version to
+# $GITHUB_OUTPUT); empty means one version back.
+TO_VERSION ?=
+TO_VERSION_ARG = $(if $(TO_VERSION),--to-version $(TO_VERSION))
+
 .PHONY: rollback
-rollback: venv ## Roll STAGE back one version (zappa rollback -n 1), then smoke-test what it serves
-	$(PY) -m ops rollback $(STAGE) $(URL_ARG) $(WAIT_ARG)
+rollback: venv ## Roll STAGE back to TO_VERSION (else one version) unless it serves that code, then smoke-test
+	$(PY) -m ops rollback $(STAGE) $(TO_VERSION_ARG) $(URL_ARG) $(WAIT_ARG)
 
 .PHONY: status
 status: venv ## What STAGE serves: function version, git SHA, model, usage plan, key ids

@@ -1,8 +1,10 @@
 """`python -m ops deploy STAGE`: `zappa deploy` the first time, `zappa update` after, then the
 usage plan and API key.
 
-Which one is chosen by asking Lambda whether the stage's function exists, so a workflow never has
-to remember. With `--zip dist/STAGE.zip` the package built (and checked) earlier is deployed as is.
+Which one is chosen by asking Lambda and CloudFormation (deploy_plan), so a workflow never has to
+remember, and a failed first deploy is cleaned up instead of blocking every later one. With
+`--zip dist/STAGE.zip` the package built (and checked) earlier is deployed as is. Before changing
+anything it reports the function's previous version, which a failed deploy rolls back to.
 """
 
 import os
@@ -12,7 +14,19 @@ from pathlib import Path
 import click
 from botocore.exceptions import ClientError
 
-from ops import aws, package_report, paths, release, settings, usage_plan, zappa
+from ops import (
+    aws,
+    deploy_plan,
+    lambda_wait,
+    package_report,
+    paths,
+    release,
+    settings,
+    stack,
+    stage_key,
+    usage_plan,
+    zappa,
+)
 
 
 def check_zip(zip_path: Path, stage: str, sha: str) -> None:
@@ -66,6 +80,22 @@ def render_for_aws(stage: str, sha: str) -> tuple[dict, Path]:
     return config, settings.write_rendered(stage, config)
 
 
+def report_previous_version(stage: str, version: str) -> None:
+    """Tell the workflow (and the log) what a failed deploy must roll back to, before anything
+    changes: `previous-version=N` in $GITHUB_OUTPUT, empty when the stage served nothing."""
+    output = os.environ.get("GITHUB_OUTPUT")
+    if output:
+        with open(output, "a", encoding="utf-8") as handle:
+            handle.write(f"previous-version={version}\n")
+    if version:
+        click.echo(
+            f"previous version: {version} (if this deploy fails: "
+            f"make rollback STAGE={stage} TO_VERSION={version})"
+        )
+    else:
+        click.echo("previous version: none (the stage served nothing before this deploy)")
+
+
 def shown(argv: list[str]) -> str:
     """The command line as a person would type it from the project root."""
     words = [Path(argv[0]).name, *argv[1:]]
@@ -96,13 +126,15 @@ def deploy(stage: str, zip_path: Path | None, with_usage_plan: bool, dry_run: bo
         check_zip(zip_path, stage, sha)
     config, settings_file = render_for_aws(stage, sha)
     region = config["aws_region"]
-    exists = zappa.function_exists(stage, region)
-    verb = "update" if exists else "deploy"
+    plan = deploy_plan.plan_deploy(stage, region)
+    report_previous_version(stage, plan.previous_version)
+    verb = plan.verb
     extra = ["--zip", str(zip_path.resolve())] if zip_path is not None else []
     argv = zappa.command(verb, stage, settings_file, *extra)
-    reason = "exists" if exists else "does not exist yet"
-    click.echo(f"function {paths.function_name(stage)} {reason}: zappa {verb}")
+    click.echo(f"function {paths.function_name(stage)} {plan.reason}: zappa {verb}")
     if dry_run:
+        for step in plan.cleanup:
+            click.echo(f"[dry-run] would {step}")
         click.echo(f"[dry-run] would run: {shown(argv)}")
         if with_usage_plan:
             click.echo(
@@ -110,6 +142,10 @@ def deploy(stage: str, zip_path: Path | None, with_usage_plan: bool, dry_run: bo
                 f"and the API key in {paths.api_key_secret_name(stage)}"
             )
         return
-    zappa.run(argv)
+    deploy_plan.clean_up(plan, stage, region)
+    if verb == "deploy":  # Zappa adds the stage to ops' key instead of creating its own
+        stage_key.prepare_first_deploy(stage, region, config)
+    zappa.run(argv, watch=stack.failure_watch(stage, region))
+    lambda_wait.wait_until_updated(stage, region)
     if with_usage_plan:
         usage_plan.ensure(stage, region, dry_run=False)

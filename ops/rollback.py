@@ -1,14 +1,59 @@
-"""`python -m ops rollback STAGE`: `zappa rollback STAGE -n 1`, then the smoke test again.
+"""`python -m ops rollback STAGE [--to-version N]`: `zappa rollback`, wait until Lambda serves the
+result, then the smoke test again.
 
-Zappa re-publishes the previous version's code (not its configuration). The code carries the git
-SHA it was built from, so afterwards /version must report the expected SHA (`--expect-sha`) or,
-without one, anything but the SHA served before the rollback.
+Zappa re-publishes an older version's code (not its configuration), and returns before Lambda has
+finished the update, so ops waits for LastUpdateStatus. The code carries the git SHA it was built
+from, so afterwards /version must report the expected SHA (`--expect-sha`) or, without one,
+anything but the SHA served before the rollback.
+
+`--to-version N` is what a failed deploy uses (N is the version `ops deploy` reported before it
+changed anything): it rolls back only when the function's code differs from version N's, however
+far the failed deploy got, and says so when there is nothing to roll back.
 """
 
 import click
+from botocore.exceptions import ClientError
 
-from ops import http, paths, release, settings, smoke, zappa
+from ops import aws, http, lambda_wait, paths, release, settings, smoke, zappa
 from ops.deploy import render_for_aws, shown
+
+
+def code_sha256(client, name: str, qualifier: str = "$LATEST") -> str | None:
+    """The code hash of one version of the function; None when that version doesn't exist."""
+    try:
+        return client.get_function(FunctionName=name, Qualifier=qualifier)["Configuration"][
+            "CodeSha256"
+        ]
+    except ClientError as exc:
+        if aws.error_code(exc) == "ResourceNotFoundException":
+            return None
+        raise
+
+
+def versions_back_to(stage: str, region: str, target: int) -> int:
+    """How many versions `zappa rollback -n` must go back to reach `target`; 0 when the function
+    already serves its code. Zappa counts published versions, newest first."""
+    name = paths.function_name(stage)
+    client = aws.make_client("lambda", region)
+    with aws.aws_errors():
+        latest = code_sha256(client, name)
+        wanted = code_sha256(client, name, str(target))
+        if latest is None or wanted is None:
+            missing = "the function" if latest is None else f"version {target}"
+            raise click.ClickException(f"{name}: {missing} does not exist; cannot roll back")
+        if latest == wanted:
+            return 0
+        pages = client.get_paginator("list_versions_by_function").paginate(FunctionName=name)
+        published = [
+            int(v["Version"]) for p in pages for v in p["Versions"] if v["Version"].isdigit()
+        ]
+    newer = sum(1 for version in published if version > target)
+    if newer == 0:
+        raise click.ClickException(
+            f"{name}: $LATEST differs from version {target}, its newest published version; "
+            f"redeploy that version's commit with `make deploy STAGE={stage}`"
+        )
+    return newer
 
 
 @click.command("rollback")
@@ -16,16 +61,33 @@ from ops.deploy import render_for_aws, shown
 @click.option(
     "-n",
     "--versions",
-    default=1,
-    show_default=True,
+    default=None,
     type=click.IntRange(min=1),
-    help="How many versions to go back.",
+    help="How many versions to go back (default 1).",
+)
+@click.option(
+    "--to-version",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Roll back to this published version, if the function serves other code now.",
 )
 @click.option("--expect-sha", default=None, help="Git SHA the stage must serve afterwards.")
 @click.option("--dry-run", is_flag=True, help="Print what would run, change nothing.")
 @smoke.target_options
-def rollback(stage, versions, expect_sha, dry_run, url, api_key_env, wait) -> None:
+def rollback(stage, versions, to_version, expect_sha, dry_run, url, api_key_env, wait) -> None:
     """Roll STAGE's code back with Zappa and smoke-test what it serves then."""
+    if versions is not None and to_version is not None:
+        raise click.UsageError("give either -n or --to-version, not both")
+    region = settings.stage_region(stage)
+    if to_version is not None:
+        versions = versions_back_to(stage, region, to_version)
+        if versions == 0:
+            click.echo(
+                f"{paths.function_name(stage)} already serves version {to_version}'s code: "
+                "nothing to roll back"
+            )
+            return
+    versions = versions or 1
     base, key = smoke.resolve_target(stage, url, api_key_env)
     before = http.call("GET", f"{base.rstrip('/')}/version", key).body.get("git_sha")
     _, settings_file = render_for_aws(stage, release.git_sha())
@@ -33,9 +95,12 @@ def rollback(stage, versions, expect_sha, dry_run, url, api_key_env, wait) -> No
     click.echo(f"{paths.function_name(stage)} serves git {before or 'unknown'} before the rollback")
     if dry_run:
         click.echo(f"[dry-run] would run: {shown(argv)}")
-        click.echo("[dry-run] would then smoke-test the stage")
+        click.echo("[dry-run] would then wait for the function update and smoke-test the stage")
         return
     zappa.run(argv)
+    lambda_wait.wait_until_updated(stage, region)
+    if to_version is not None and versions_back_to(stage, region, to_version) != 0:
+        raise click.ClickException(f"zappa rollback did not restore version {to_version}'s code")
     expect = {"classes": release.manifest()["classes"]}
     if expect_sha:
         expect["git_sha"] = expect_sha

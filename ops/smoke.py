@@ -15,12 +15,18 @@ from ops import http, paths, release, restapi, settings, stage_key
 RETRYABLE = {None, 403, 429, 500, 502, 503, 504}  # a fresh deploy or key takes a moment to settle
 
 
-def first_ok(method, url, api_key, body, deadline: float):
-    """Retry a keyed call with backoff until `deadline` (monotonic) while the stage settles."""
+def first_ok(method, url, api_key, body, deadline: float, settled=None):
+    """Retry a keyed call with backoff until `deadline` (monotonic) while the stage settles.
+
+    `settled(reply)` says whether a 200 shows the final state: right after a deploy or rollback
+    Lambda may still answer 200 from the previous code, which must be waited out, not failed."""
     delay = 1.0
     while True:
         reply = http.call(method, url, api_key, body)
-        if reply.status not in RETRYABLE or time.monotonic() + delay > deadline:
+        waiting = reply.status in RETRYABLE or (
+            reply.status == 200 and settled is not None and not settled(reply)
+        )
+        if not waiting or time.monotonic() + delay > deadline:
             return reply
         time.sleep(delay)
         delay = min(delay * 2, 10.0)
@@ -56,8 +62,17 @@ def run_smoke(base: str, api_key: str, expect: dict, wait: float = 60.0) -> dict
         if health.body.get("status") == "ok" or health.status != 200
         else f"unexpected body {health.body}",
     )
-    version = first_ok("GET", f"{base}/version", api_key, None, deadline)
+    version = first_ok(
+        "GET",
+        f"{base}/version",
+        api_key,
+        None,
+        deadline,
+        settled=lambda reply: version_problem(reply.body, expect) is None,
+    )
     problem = version_problem(version.body, expect) if version.status == 200 else None
+    if problem:
+        problem += f" (still, after the {wait:.0f} s settle window)"
     check("GET /version", version, 200, problem)
     predict = first_ok("POST", f"{base}/predict", api_key, {"data": release.sample_row()}, deadline)
     label = predict.body.get("prediction")

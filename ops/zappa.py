@@ -8,6 +8,8 @@ rendered settings file.
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 
 import click
 from botocore.exceptions import ClientError
@@ -35,21 +37,51 @@ def command(verb: str, stage: str, settings_file, *extra: str) -> list[str]:
     return [str(executable()), verb, stage, "-s", str(settings_file), "--json", *extra]
 
 
-def run(argv: list[str]) -> None:
-    """Run one zappa command, its output streaming to ours; fail with one line if it fails."""
+WATCH_SECONDS = 5.0  # how often a watched run asks AWS whether waiting can still succeed
+TIMEOUT_SECONDS = 3600
+STOP_GRACE_SECONDS = 10
+
+
+def run(argv: list[str], watch: Callable[[], str | None] | None = None) -> None:
+    """Run one zappa command, its output streaming to ours; fail with one line if it fails.
+
+    `watch` is asked every few seconds while Zappa runs: a message means Zappa is waiting for
+    something that can no longer happen (its stack wait loop doesn't know every failure state),
+    so Zappa is stopped and the message becomes the error."""
     if not executable().exists():
         raise click.ClickException(
             f"{executable()} not found: build the packaging virtualenv with `make package-venv`"
         )
     sys.stdout.flush()
-    try:
-        done = subprocess.run(argv, cwd=paths.ROOT, env=environment(), check=False, timeout=3600)
-    except subprocess.TimeoutExpired:
-        raise click.ClickException(f"zappa {argv[1]} timed out after an hour") from None
-    if done.returncode != 0:
+    process = subprocess.Popen(argv, cwd=paths.ROOT, env=environment())
+    deadline = time.monotonic() + TIMEOUT_SECONDS
+    while True:
+        try:
+            returncode = process.wait(timeout=WATCH_SECONDS)
+            break
+        except subprocess.TimeoutExpired:
+            pass
+        problem = watch() if watch else None
+        if problem or time.monotonic() > deadline:
+            stop(process)
+            why = problem or f"timed out after {TIMEOUT_SECONDS} s"
+            raise click.ClickException(f"zappa {argv[1]} {argv[2]} stopped: {why}")
+    if returncode != 0:
+        problem = watch() if watch else None
         raise click.ClickException(
-            f"zappa {argv[1]} {argv[2]} failed (exit {done.returncode}); Zappa's output is above"
+            f"zappa {argv[1]} {argv[2]} failed (exit {returncode})"
+            + (f": {problem}" if problem else "; Zappa's output is above")
         )
+
+
+def stop(process: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL if Zappa has not exited within the grace period."""
+    process.terminate()
+    try:
+        process.wait(timeout=STOP_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def function_exists(stage: str, region: str) -> bool:

@@ -98,3 +98,7 @@ def stage_server():
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+# The zappa subprocess replaced by its effect on moto (after REGION: stage_state imports it).
+from .stage_state import recorded  # noqa: E402, F401

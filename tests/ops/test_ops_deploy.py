@@ -1,43 +1,15 @@
 """`ops deploy`: `zappa deploy` for a new stage, `zappa update` for an existing one (moto)."""
 
-import io
 import json
 import zipfile
 
 import boto3
 import pytest
 
-from ops import deploy as deploy_module
 from ops import paths, zappa
 
 from .conftest import REGION, SHA, make_role_and_bucket
-
-
-@pytest.fixture
-def recorded(monkeypatch):
-    """The zappa subprocess boundary and the usage-plan step, recorded instead of run."""
-    calls = {"zappa": [], "usage_plan": []}
-    monkeypatch.setattr(zappa, "run", lambda argv: calls["zappa"].append(argv))
-    monkeypatch.setattr(
-        deploy_module.usage_plan, "ensure", lambda *a, **k: calls["usage_plan"].append(a)
-    )
-    return calls
-
-
-def make_function(stage="dev"):
-    role = boto3.client("iam", region_name=REGION).get_role(
-        RoleName=f"{paths.PROJECT}-{stage}-lambda"
-    )["Role"]["Arn"]
-    code = io.BytesIO()
-    with zipfile.ZipFile(code, "w") as archive:
-        archive.writestr("handler.py", "def lambda_handler(e, c):\n    return {}\n")
-    boto3.client("lambda", region_name=REGION).create_function(
-        FunctionName=paths.function_name(stage),
-        Runtime="python3.11",
-        Role=role,
-        Handler="handler.lambda_handler",
-        Code={"ZipFile": code.getvalue()},
-    )
+from .stage_state import deployed_stage
 
 
 def make_package(path, stage="dev", sha=SHA):
@@ -49,9 +21,11 @@ def make_package(path, stage="dev", sha=SHA):
     return path
 
 
-def test_first_deploy_runs_zappa_deploy_then_the_usage_plan(aws, cli, recorded):
+def test_first_deploy_runs_zappa_deploy_then_the_usage_plan(aws, cli, recorded, tmp_path):
     make_role_and_bucket()
-    result = cli("deploy", "dev")
+    output = tmp_path / "github-output"
+    output.touch()
+    result = cli("deploy", "dev", env={"GITHUB_OUTPUT": str(output)})
     assert result.exit_code == 0, result.output
     argv = recorded["zappa"][0]
     assert argv[1:5] == ["deploy", "dev", "-s", str(paths.BUILD / "zappa_settings.dev.json")]
@@ -59,11 +33,32 @@ def test_first_deploy_runs_zappa_deploy_then_the_usage_plan(aws, cli, recorded):
     assert recorded["usage_plan"] == [("dev", REGION)]
     rendered = json.loads((paths.BUILD / "zappa_settings.dev.json").read_text())["dev"]
     assert rendered["s3_bucket"] == "sklearn-zappa-ml-dev-123456789012"  # moto's account
+    # Nothing served before: a failed first deploy has nothing to roll back to.
+    assert recorded["output_when_zappa_ran"] == ["previous-version=\n"]
+    assert "previous version: none" in result.output
+    assert "update finished (LastUpdateStatus Successful)" in result.output
+
+
+def test_an_update_reports_the_previous_version_before_zappa_changes_anything(
+    aws, cli, recorded, tmp_path
+):
+    make_role_and_bucket()
+    deployed_stage(versions=3)
+    output = tmp_path / "github-output"
+    output.write_text("earlier=step\n")
+    result = cli("deploy", "dev", env={"GITHUB_OUTPUT": str(output)})
+    assert result.exit_code == 0, result.output
+    assert recorded["output_when_zappa_ran"] == ["earlier=step\nprevious-version=3\n"]
+    assert "make rollback STAGE=dev TO_VERSION=3" in result.output
+    versions = boto3.client("lambda", region_name=REGION).list_versions_by_function(
+        FunctionName=paths.function_name("dev")
+    )["Versions"]
+    assert [v["Version"] for v in versions] == ["$LATEST", "1", "2", "3", "4"]
 
 
 def test_a_deployed_stage_gets_zappa_update_with_the_zip(aws, cli, recorded, tmp_path):
     make_role_and_bucket()
-    make_function()
+    deployed_stage()
     package = make_package(tmp_path / "dev.zip")
     result = cli("deploy", "dev", "--zip", str(package))
     assert result.exit_code == 0, result.output
@@ -76,9 +71,10 @@ def test_dry_run_prints_the_choice_and_runs_nothing(aws, cli, recorded):
     make_role_and_bucket()
     result = cli("deploy", "dev", "--dry-run")
     assert result.exit_code == 0, result.output
-    assert recorded == {"zappa": [], "usage_plan": []}
+    assert recorded["zappa"] == recorded["usage_plan"] == []
     settings_file = paths.BUILD / "zappa_settings.dev.json"
     assert result.output.splitlines() == [
+        "previous version: none (the stage served nothing before this deploy)",
         "function sklearn-zappa-ml-dev does not exist yet: zappa deploy",
         f"[dry-run] would run: zappa deploy dev -s {settings_file} --json",
         "[dry-run] would then ensure usage plan sklearn-zappa-ml-dev and the API key in "
@@ -123,3 +119,32 @@ def test_zappa_failing_is_one_line(aws, cli, monkeypatch):
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1].startswith("Error: ")
     assert "make package-venv" in result.output
+
+
+def test_a_deploy_waits_for_lambda_and_stops_when_the_update_failed(
+    aws, cli, recorded, monkeypatch
+):
+    """Issue 13, defect 4: Zappa (touch: false) returns before Lambda applied the new code."""
+    from ops import lambda_wait
+
+    from .lambda_updates import FAILED, IN_PROGRESS, report_statuses
+
+    make_role_and_bucket()
+    deployed_stage()
+    monkeypatch.setattr(lambda_wait, "POLL_SECONDS", 0)
+    statuses, seen = [], []
+    report_statuses(monkeypatch, statuses, seen)
+    zappa_update = zappa.run
+    monkeypatch.setattr(
+        zappa,
+        "run",
+        lambda argv, watch=None: (zappa_update(argv), statuses.extend([IN_PROGRESS, FAILED])),
+    )
+    result = cli("deploy", "dev")
+    assert result.exit_code == 1
+    assert seen == ["InProgress", "Failed"]
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: function sklearn-zappa-ml-dev: the update failed "
+        "(EniLimitExceeded: The function could not be updated)"
+    )
+    assert recorded["usage_plan"] == []

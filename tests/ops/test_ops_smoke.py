@@ -4,6 +4,7 @@ import json
 
 import boto3
 import pytest
+from flask import request
 
 from ops import paths, release
 
@@ -93,3 +94,41 @@ def test_an_empty_key_variable_is_an_error(cli):
     result = smoke(cli, "http://127.0.0.1:9", key="")
     assert result.exit_code == 1
     assert "SMOKE_KEY is empty or unset" in result.output
+
+
+def test_a_stage_still_serving_the_previous_commit_is_waited_for(cli, stage_server):
+    """Issue 13, defect 4: right after a deploy or rollback Lambda may answer 200 from the old
+    code; the smoke test retries /version until the expected commit, within its window."""
+    url, app = stage_server(git_sha="f" * 40)
+    answered = []
+
+    @app.after_request
+    def new_code_after_the_first_version_answer(response):
+        if request.path == "/version":
+            answered.append(app.config["GIT_SHA"])
+            app.config["GIT_SHA"] = SHA
+        return response
+
+    result = smoke(cli, url, "--expect-sha", SHA, "--wait", "30")
+    assert result.exit_code == 0, result.output
+    assert answered == ["f" * 40, SHA]
+    assert "smoke test passed: git " + SHA in result.output
+
+
+def test_a_stage_that_keeps_the_wrong_commit_fails_after_the_window(cli, stage_server):
+    url, app = stage_server(git_sha="f" * 40)
+    answered = []
+
+    @app.after_request
+    def count(response):
+        if request.path == "/version":
+            answered.append(app.config["GIT_SHA"])
+        return response
+
+    result = smoke(cli, url, "--expect-sha", SHA, "--wait", "2")
+    assert result.exit_code == 1
+    assert len(answered) >= 2  # retried, not failed at once
+    assert result.output.strip().splitlines()[-1] == (
+        f"Error: smoke test failed: GET /version: serves git {'f' * 40}, expected {SHA} "
+        "(still, after the 2 s settle window)"
+    )
