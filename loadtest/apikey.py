@@ -26,16 +26,30 @@ def resolve_api_key(stage: str | None) -> str | None:
     return read_secret_key(stage)
 
 
+def unreadable(secret_id: str, exc: ClientError) -> str:
+    """Why the secret could not be read. AccessDenied is the role's missing permission, never
+    "no key yet" (AWS answers it for a missing secret too when the role only covers NAME-??????)."""
+    code = exc.response.get("Error", {}).get("Code", "ClientError")
+    if code == "ResourceNotFoundException":
+        return (
+            f"cannot read secret {secret_id} ({code}): it does not exist yet; deploy the stage "
+            f"(its first deploy creates the key) or set API_KEY"
+        )
+    if code in {"AccessDenied", "AccessDeniedException"}:
+        return (
+            f"cannot read secret {secret_id} ({code}): this role may not "
+            f"secretsmanager:GetSecretValue on it; use the load-test role or set API_KEY"
+        )
+    return f"cannot read secret {secret_id} ({code}); set API_KEY or deploy the stage's key"
+
+
 def read_secret_key(stage: str, client=None) -> str:
     secret_id = api_key_secret_id(stage)
     client = client or make_client("secretsmanager")
     try:
         secret = client.get_secret_value(SecretId=secret_id, VersionStage="AWSCURRENT")
     except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "ClientError")
-        raise LoadTestError(
-            f"cannot read secret {secret_id} ({code}); set API_KEY or deploy the stage's key"
-        ) from None
+        raise LoadTestError(unreadable(secret_id, exc)) from None
     except BotoCoreError as exc:
         raise LoadTestError(f"cannot read secret {secret_id}: {exc}") from None
     try:

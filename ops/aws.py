@@ -37,6 +37,7 @@ RETRIES = Config(
 # get_rest_apis (its default is 25): an account may hold 10,000 keys.
 PAGE_SIZE = 500
 
+ACCESS_DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}
 THROTTLING = {
     "Throttling",
     "ThrottlingException",
@@ -97,7 +98,7 @@ def explain(exc: Exception) -> str:
             return f"AWS kept throttling {operation} after retries with backoff; try again later"
         if code in {"ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId"}:
             return f"AWS credentials are expired or invalid ({code}); sign in again"
-        if code in {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}:
+        if code in ACCESS_DENIED:
             return (
                 f"access denied to {operation}: the deploy role lacks this permission ({message})"
             )

@@ -34,7 +34,7 @@ def read_secret(stage: str, region: str) -> dict | None:
             code = aws.error_code(exc)
             if code == "ResourceNotFoundException":
                 return None
-            if code in {"AccessDenied", "AccessDeniedException"}:
+            if code in aws.ACCESS_DENIED:
                 raise aws.AwsError(aws.secret_denied("GetSecretValue", name)) from None
             raise
     try:

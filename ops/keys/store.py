@@ -47,6 +47,13 @@ def parse(secret_string: str | None) -> StoredKey | None:
     return StoredKey(key_id, remember(value))
 
 
+def refuse_denied(exc: ClientError, action: str, name: str) -> None:
+    """AccessDenied is never "no secret": for a secret that does not exist yet AWS checks the ARN
+    without its random suffix, so a role scoped to NAME-?????? gets AccessDenied instead."""
+    if aws.error_code(exc) in aws.ACCESS_DENIED:
+        raise KeysError(aws.secret_denied(action, name)) from None
+
+
 class SecretStore:
     def __init__(self, stage: str, region: str | None = None):
         self.name = paths.api_key_secret_name(stage)
@@ -58,6 +65,7 @@ class SecretStore:
             try:
                 described = self.client.describe_secret(SecretId=self.name)
             except ClientError as exc:
+                refuse_denied(exc, "DescribeSecret", self.name)
                 if aws.error_code(exc) != "ResourceNotFoundException":
                     raise
                 raise KeysError(
@@ -115,6 +123,7 @@ def read(stage: str, label: str = CURRENT, region: str | None = None, client=Non
         try:
             raw = client.get_secret_value(SecretId=name, VersionStage=label)
         except ClientError as exc:
+            refuse_denied(exc, "GetSecretValue", name)
             if aws.error_code(exc) != "ResourceNotFoundException":
                 raise
             raise KeysError(f"secret {name} has no {label} version") from None

@@ -40,7 +40,7 @@ def test_no_stage_and_no_environment_means_no_key(aws_env):
 @pytest.mark.parametrize(
     ("secret_string", "message"),
     [
-        (None, "cannot read secret sklearn-zappa-ml/test/api-key (ResourceNotFoundException)"),
+        (None, "(ResourceNotFoundException): it does not exist yet; deploy the stage"),
         ("not json " + SECRET_VALUE, 'is not JSON of the form {"key_id": ..., "value": ...}'),
         (json.dumps({"key_id": "abc"}), "is not JSON of the form"),
         (json.dumps({"key_id": "abc", "value": ""}), "has an empty or non-string value"),
@@ -53,3 +53,20 @@ def test_secret_problems_are_named_without_the_value(secrets, secret_string, mes
         resolve_api_key("test")
     assert message in error.value.message
     assert SECRET_VALUE not in error.value.message
+
+
+def test_access_denied_names_the_permission_and_is_never_missing(aws_env, monkeypatch):
+    """Issue 13, defect 3: AWS answers AccessDenied for a secret the role can't see."""
+    from moto.core.exceptions import JsonRESTError
+    from moto.secretsmanager.models import SecretsManagerBackend
+
+    def denied(self, secret_id, *args, **kwargs):
+        raise JsonRESTError("AccessDeniedException", f"not authorized on {secret_id}")
+
+    monkeypatch.setattr(SecretsManagerBackend, "get_secret_value", denied)
+    with mock_aws(), pytest.raises(LoadTestError) as error:
+        resolve_api_key("test")
+    assert error.value.message == (
+        "cannot read secret sklearn-zappa-ml/test/api-key (AccessDeniedException): this role may "
+        "not secretsmanager:GetSecretValue on it; use the load-test role or set API_KEY"
+    )
