@@ -20,6 +20,10 @@ lint-iam: venv $(IAMLINT_VENV)/.installed ## Lint iam/bootstrap.yaml (cfn-lint, 
 	$(PY) -m iam.render $(IAM_POLICY_DIR)
 	$(IAMLINT_PY) -m iam.parliament_lint $(IAM_POLICY_DIR) iam/parliament.yaml
 
+.PHONY: iam-params
+iam-params: venv ## Print the bootstrap's GitHub parameters for REPO=OWNER/NAME (default: origin), via gh
+	@$(PY) -m iam.github_params $(REPO)
+
 .PHONY: test-iam
 test-iam: lint-iam ## Lint iam/ and run its tests (trust policies, policy audit engine)
 	$(PY) -m pytest tests/iam
