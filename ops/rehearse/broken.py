@@ -1,8 +1,11 @@
-"""A deliberately broken build: the package's model file no longer matches its manifest.
+"""Deliberately broken builds, each of which the smoke test must catch and the rollback undo.
 
-The app refuses to start on a tampered model (app/model.py), so the smoke test fails and the
-pipeline must roll back. The real pipeline's package check would catch this build before deploy;
-the rehearsal skips that check for this one build to show the last line of defence.
+- A tampered model: the package's model file no longer matches its manifest, so the app refuses
+  to start and the stage answers 5xx. The real pipeline's package check would catch this build
+  before deploy; the rehearsal skips that check for it to show the last line of defence.
+- A wrong commit: a sound build that answers 200 but reports another git SHA than the one the
+  pipeline deploys (what a stage still serving old code looks like). The smoke test retries
+  until its settle window ends, then fails on the SHA.
 """
 
 import hashlib
@@ -11,10 +14,10 @@ import zipfile
 from pathlib import Path
 
 
-def broken_sha(good_sha: str) -> str:
-    """A stand-in commit id for the broken build, so the rollback visibly changes what's served."""
+def broken_sha(good_sha: str, kind: str = "broken build") -> str:
+    """A stand-in commit id for a broken build, so the rollback visibly changes what's served."""
     return hashlib.sha1(
-        f"rehearsal broken build of {good_sha}".encode(), usedforsecurity=False
+        f"rehearsal {kind} of {good_sha}".encode(), usedforsecurity=False
     ).hexdigest()
 
 

@@ -42,7 +42,7 @@ def deploy_role(stage: str) -> str:
 )
 def rehearse(log_dir: Path) -> None:
     """Train if needed, gate, then for dev, test and prod: build, deploy, usage plan, smoke test;
-    load-test test; "approve" prod; roll back a broken build; rotate a key."""
+    load-test test; "approve" prod; roll back two broken builds (5xx, wrong SHA); rotate a key."""
     sha = _git_sha()
     log_dir.mkdir(parents=True, exist_ok=True)
     manifest = json.loads(paths.MANIFEST_FILE.read_text())
@@ -95,7 +95,8 @@ def rehearse(log_dir: Path) -> None:
             result.seconds = runner.elapsed() - began
 
         began = runner.elapsed()
-        results["dev"].rollback = _broken_build(runner, sha, urls["dev"], buckets["dev"])
+        rollbacks = _broken_builds(runner, sha, urls["dev"], buckets["dev"])
+        results["dev"].rollback = f"{len(rollbacks)} builds -> {sha[:8]}"
         drill = _key_rotation(runner, urls["dev"])
         results["dev"].seconds += runner.elapsed() - began
         runner.run(
@@ -105,33 +106,74 @@ def rehearse(log_dir: Path) -> None:
 
     summary = table(list(results.values()))
     save(
-        log_dir / "summary.json", list(results.values()), {"sha": sha, "seconds": runner.elapsed()}
+        log_dir / "summary.json",
+        list(results.values()),
+        {"sha": sha, "seconds": runner.elapsed(), "rollbacks": rollbacks},
     )
-    click.echo(f"\n{summary}\n\nkey rotation on dev:\n" + "\n".join(f"  {line}" for line in drill))
+    click.echo(f"\n{summary}\n\nbroken builds on dev:\n" + "\n".join(f"  {r}" for r in rollbacks))
+    click.echo("\nkey rotation on dev:\n" + "\n".join(f"  {line}" for line in drill))
     click.echo(f"\nrehearsal passed in {runner.elapsed():.0f}s")
 
 
-def _broken_build(runner: Runner, sha: str, url: str, bucket: str) -> str:
-    """Deploy a build whose model doesn't match its manifest to dev; the smoke test must fail and
-    the rollback must bring back the previous commit."""
-    bad = broken.broken_sha(sha)
-    env = {
-        "GIT_SHA": bad,
-        "ZAPPA_S3_BUCKET": bucket,
-        "role": deploy_role("dev"),
-    }
-    runner.run("dev (broken build): build the package", plan.build_unchecked("dev"), **env)
-    runner.call(
-        "dev (broken build): tamper with its model",
-        lambda: broken.tamper_model(paths.package_zip("dev")),
-    )
-    runner.run("dev (broken build): deploy", plan.deploy("dev"), **env)
+# The broken builds dev must reject and roll back: (name, what it answers, tampered model?).
+BROKEN_BUILDS = (
+    ("5xx build", "tampered model: answers 5xx", True),
+    ("wrong-SHA build", "answers 200 with another SHA", False),
+)
+
+
+def _broken_builds(runner: Runner, sha: str, url: str, bucket: str) -> list[str]:
+    """Deploy each broken build to dev as the deploy workflow would; each smoke test must fail
+    and the rollback to the version the deploy reported must bring back this commit."""
+    return [
+        _roll_back(runner, sha, url, bucket, name, answers, tampered)
+        for name, answers, tampered in BROKEN_BUILDS
+    ]
+
+
+def _roll_back(
+    runner: Runner, sha: str, url: str, bucket: str, name: str, answers: str, tampered: bool
+) -> str:
+    bad = broken.broken_sha(sha, name)
+    env = {"GIT_SHA": bad, "ZAPPA_S3_BUCKET": bucket, "role": deploy_role("dev")}
+    if tampered:
+        runner.run(f"dev ({name}): build the package", plan.build_unchecked("dev"), **env)
+        runner.call(
+            f"dev ({name}): tamper with its model",
+            lambda: broken.tamper_model(paths.package_zip("dev")),
+        )
+    else:
+        runner.run(f"dev ({name}): build and check the package", plan.build("dev"), **env)
+    outputs = runner.log_dir / f"github-output-{name.replace(' ', '-')}"
+    outputs.write_text("")
+    runner.run(f"dev ({name}): deploy", plan.deploy("dev"), GITHUB_OUTPUT=str(outputs), **env)
+    previous = _step_output(outputs, "previous-version")
+    # The tampered build is expected to serve its own commit and fails on 5xx; the wrong-SHA
+    # build is smoke-tested against the commit the pipeline deploys and fails on the SHA.
+    expected = bad if tampered else sha
     runner.run(
-        "dev (broken build): smoke test", plan.smoke("dev", bad, url), expect_failure=True, **env
+        f"dev ({name}): smoke test",
+        plan.smoke("dev", expected, url),
+        expect_failure=True,
+        **env,
     )
-    runner.run("dev: automatic rollback", plan.rollback("dev", url), **env)
+    runner.run(
+        f"dev: automatic rollback to version {previous}",
+        plan.rollback("dev", previous, url),
+        **env,
+    )
     runner.run("dev: smoke test of the previous commit", plan.smoke("dev", sha, url), **env)
-    return f"broken {bad[:8]} -> {sha[:8]}"
+    return (
+        f"{name} {bad[:8]} ({answers}): smoke failed; rolled back to version {previous}, {sha[:8]}"
+    )
+
+
+def _step_output(path: Path, name: str) -> str:
+    """A value the deploy step wrote to $GITHUB_OUTPUT, as a later workflow step reads it."""
+    values = dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+    if not values.get(name):
+        raise click.ClickException(f"the deploy step wrote no {name} to {path}")
+    return values[name]
 
 
 def _key_rotation(runner: Runner, url: str) -> list[str]:

@@ -29,8 +29,10 @@ def smoke(stage: str, sha: str, url: str) -> list[str]:
     return ["make", "smoke", f"STAGE={stage}", f"EXPECT_SHA={sha}", f"URL={url}"]
 
 
-def rollback(stage: str, url: str) -> list[str]:
-    return ["make", "rollback", f"STAGE={stage}", f"URL={url}"]
+def rollback(stage: str, to_version: str, url: str) -> list[str]:
+    """As deploy-stage.yml runs it after a failed smoke test: back to the version the deploy step
+    reported (previous-version) before it changed anything."""
+    return ["make", "rollback", f"STAGE={stage}", f"TO_VERSION={to_version}", f"URL={url}"]
 
 
 def loadtest(stage: str, url: str, out: str) -> list[str]:

@@ -1,5 +1,6 @@
-"""`make rehearse` end to end (about two minutes): every stage deployed and smoke-tested on the
-commit, the load test gated, a broken build rolled back, a key rotated and revoked."""
+"""`make rehearse` end to end (a few minutes): every stage deployed and smoke-tested on the
+commit, the load test gated, two broken builds (5xx, wrong SHA) rolled back, a key rotated and
+revoked."""
 
 import json
 import shlex
@@ -8,6 +9,7 @@ import sys
 
 import pytest
 
+from ops.rehearse import broken
 from tests.conftest import ROOT
 from tests.rehearse.test_fidelity import REHEARSED_WORKFLOWS, make_goals_and_variables
 from tests.workflows.conftest import all_workflows, steps
@@ -59,14 +61,25 @@ def test_the_load_test_gated_test_before_prod(rehearsal):
     assert output.index("prod approval") < output.index("prod: deploy")
 
 
-def test_the_broken_build_failed_its_smoke_test_and_was_rolled_back(rehearsal):
-    output, summary, _ = rehearsal
-    assert "dev (broken build): smoke test" in output
-    assert "failed, as expected" in output
-    assert "does not match the manifest" in output
+def test_both_broken_builds_failed_their_smoke_test_and_were_rolled_back(rehearsal):
+    output, summary, commands = rehearsal
+    head = head_sha()
+    for name in ("5xx build", "wrong-SHA build"):
+        assert f"dev ({name}): smoke test" in output
+        line = next(x for x in output.splitlines() if f"dev ({name}): smoke test" in x)
+        assert "failed, as expected" in line
+    assert "does not match the manifest" in output  # the 5xx build's app refuses its model
+    wrong = broken.broken_sha(head, "wrong-SHA build")
+    assert f"serves git {wrong}, expected {head} (still, after the 10 s settle window)" in output
+    # Each rollback goes to the version its deploy reported, as deploy-stage.yml runs it.
+    rollbacks = [c for c in commands if c.startswith("make rollback ")]
+    assert len(rollbacks) == 2
+    assert all(" TO_VERSION=" in c for c in rollbacks)
+    assert len(summary["rollbacks"]) == 2
     dev = summary["stages"][0]
-    assert dev["rollback"].endswith(f"-> {head_sha()[:8]}")
+    assert dev["rollback"] == f"2 builds -> {head[:8]}"
     assert output.index("automatic rollback") < output.index("smoke test of the previous commit")
+    assert output.count("smoke test of the previous commit") == 2
 
 
 def test_the_old_key_works_in_the_overlap_and_is_refused_after_revocation(rehearsal):

@@ -28,7 +28,7 @@ def rehearsed() -> dict[str, set[str]]:
         plan.deploy("dev"),
         plan.usage_plan("dev"),
         plan.smoke("dev", SHA, URL),
-        plan.rollback("dev", URL),
+        plan.rollback("dev", "1", URL),
         plan.loadtest("test", URL, "out"),
         plan.rotate_keys("dev", URL),
         plan.prune_keys("dev"),
