@@ -305,8 +305,12 @@ class Mapper:
         api = self.state.stack_api.get(stack, NEW_ID)
         base = f"arn:{self.state.partition}:apigateway:{region}::"
         # The REST API exists (and carries the stack's tags) except for its own creation.
-        held = _tag_context("aws:ResourceTag", self.state.stack_tags.get(stack, tags))
+        old = self.state.stack_tags.get(stack, tags)
+        held = _tag_context("aws:ResourceTag", old)
         sent = _tag_context("aws:RequestTag", tags)
+        # An update untags only the keys the stack dropped (aws:TagKeys: those keys); when the
+        # stack kept its tags, CloudFormation sends no DELETE on the tags path.
+        dropped = tuple(sorted(set(old) - set(tags))) if op == "UpdateStack" else ()
         role = self.state.function_roles.get(stack) or (
             f"arn:{self.state.partition}:iam::{self.state.account_id}:role/{stack}-lambda"
         )
@@ -321,6 +325,10 @@ class Mapper:
                 resource="RESOURCE_ID",
                 tags=urllib.parse.quote(f"{base}/restapis/{api}", safe=""),
             )
+            if path.startswith("/tags/") and action == "apigateway:DELETE":
+                if dropped:
+                    found.append(Request(action, f"{base}{path}", {"aws:TagKeys": dropped}, via))
+                continue
             context = sent if path.startswith("/tags/") or path == "/restapis" else held
             found.append(Request(action, f"{base}{path}", context, via))
         return found

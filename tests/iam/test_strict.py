@@ -9,7 +9,8 @@ from iam import cfn_calls
 from iam.actions import Mapper, Request, restrict
 from iam.audit import audit
 from iam.conditions import never_matching
-from iam.sar import key_supported, load_sar
+from iam.evaluate import evaluate
+from iam.sar import INHERITED_KEY, INHERITED_TAGS, key_supported, load_sar
 from iam.template import render_roles
 
 ACCOUNT = "123456789012"
@@ -88,6 +89,84 @@ def test_a_create_with_tags_is_also_a_put_on_the_new_resources_tags():
         ("apigateway:PUT", tags_path("/apikeys/k1")),
     ]
     assert found[1].context["aws:RequestTag/ZappaProject"] == (DEV,)
+
+
+# -- the one supplement: API Gateway V1 tag inheritance (documented, not in the SAR's rows) ------
+
+METHOD = "/restapis/a1/resources/r1/methods/ANY"
+# (operation, its parameters, the IAM request AWS authorizes) that the SAR's rows alone leave
+# without aws:ResourceTag: PUT's row lists no Method or Integration, and POST's lists `Resources`,
+# not the parent `Resource` that CreateResource posts to.
+INHERITING = [
+    ("PutMethod", {"resourceId": "r1", "httpMethod": "ANY", "authorizationType": "NONE"}, METHOD),
+    (
+        "PutIntegration",
+        {"resourceId": "r1", "httpMethod": "ANY", "type": "AWS_PROXY"},
+        f"{METHOD}/integration",
+    ),
+    ("CreateResource", {"parentId": "root", "pathPart": "x"}, "/restapis/a1/resources/root"),
+]
+
+
+@pytest.mark.parametrize(("operation", "params", "path"), INHERITING)
+def test_the_sar_rows_alone_omit_the_child_types_aws_documents(operation, params, path):
+    (request,) = Mapper(ACCOUNT).requests(record(operation, restApiId="a1", **params))
+    assert request.resource == API + path
+    assert load_sar().matching_types(request.action, request.resource) == []
+
+
+@pytest.mark.parametrize(("operation", "params", "path"), INHERITING)
+def test_a_rest_api_child_carries_the_parents_resource_tags(operation, params, path):
+    mapper = Mapper(ACCOUNT)
+    mapper.learn(
+        record("CreateRestApi", name=DEV, tags={"ZappaProject": DEV}, response={"id": "a1"})
+    )
+    (request,) = mapper.requests(record(operation, restApiId="a1", **params))
+    assert request.context == {"aws:ResourceTag/ZappaProject": (DEV,)}
+
+
+@pytest.mark.parametrize("resource", ["/restapis/a1", "/apikeys/k1", "/usageplans/p1"])
+def test_the_supplement_gives_a_tags_path_nothing(resource):
+    sar = load_sar()
+    arn = tags_path(resource)
+    assert not any(rt.regex.fullmatch(arn) for rt in sar.inheriting_types("apigateway:PUT"))
+    assert not key_supported(
+        "aws:ResourceTag/ZappaProject", sar.request_keys("apigateway:PUT", arn)
+    )
+
+
+def test_the_supplement_is_api_gateway_v1_only():
+    sar = load_sar()
+    assert sar.inheriting_types("lambda:InvokeFunction") == []
+    v2_route = f"{API}/apis/a1/routes/r1"
+    assert not any(rt.regex.fullmatch(v2_route) for rt in sar.inheriting_types("apigateway:PUT"))
+    assert {
+        rt.arn.split("::", 1)[1].split("/")[1] for rt in sar.inheriting_types("apigateway:GET")
+    } == {
+        "restapis",
+        "usageplans",
+    }
+
+
+def test_every_documented_child_type_is_in_the_sar_and_lists_the_resource_tag():
+    """Fails when the SAR copy renames or drops a type the API Gateway guide names, or gains a
+    type for `ResourcePolicy` or `Setting` (then map it)."""
+    sar = load_sar()
+    v1 = {
+        name: [rt for rt in types if "::/restapis" in rt.arn or "::/usageplans" in rt.arn]
+        for name, types in sar.resources["apigateway"].items()
+    }
+    for parent, children in INHERITED_TAGS.items():
+        (parent_type,) = v1[parent]
+        for documented, names in children.items():
+            if not names:
+                assert not v1.get(documented), f"the SAR now has {documented}: map it"
+            for name in names:
+                (child,) = v1.get(name) or [None]
+                assert child is not None, f"{documented} ({name}) is not in the SAR copy"
+                assert child.arn.startswith(parent_type.arn + "/"), name
+                assert INHERITED_KEY in child.condition_keys, name
+    assert len(sar.inheriting_types("apigateway:PUT")) == 11
 
 
 # -- CloudFormation's calls from the resource schemas -----------------------------------------
@@ -169,6 +248,41 @@ def test_the_first_zappa_deploy_and_an_update_may_tag_their_own_rest_api(roles):
     ]
     report = audit(records, roles, ACCOUNT)
     assert report.denials == []
+
+
+def untagging(old_tags, new_tags):
+    """CloudFormation's DELETEs on the REST API's tags path for an update from old to new."""
+    records = [
+        record("CreateStack", "cloudformation", StackName=DEV, Tags=old_tags),
+        record("UpdateStack", "cloudformation", StackName=DEV, Tags=new_tags),
+    ]
+    mapper = Mapper(ACCOUNT)
+    mapper.learn(records[0])
+    return [
+        r
+        for r in mapper.requests(records[1])
+        if r.action == "apigateway:DELETE" and "/tags/" in r.resource
+    ]
+
+
+def test_an_update_that_keeps_the_stack_tags_untags_nothing():
+    assert untagging(STACK_TAGS, STACK_TAGS) == []
+
+
+def test_an_update_that_drops_the_old_git_sha_tag_may_untag_it(roles):
+    old = [*STACK_TAGS, {"Key": "git_sha", "Value": "abc123"}]
+    (request,) = untagging(old, STACK_TAGS)  # a stack created before git_sha was dropped
+    assert request.context == {"aws:TagKeys": ("git_sha",)}
+    role = roles[f"{DEV}-deploy"]
+    assert evaluate(role.name, role.policies, request).allowed
+
+
+def test_an_update_may_never_drop_zappa_project(roles):
+    kept = [t for t in STACK_TAGS if t["Key"] != "ZappaProject"]
+    (request,) = untagging(STACK_TAGS, kept)
+    assert request.context == {"aws:TagKeys": ("ZappaProject",)}
+    role = roles[f"{DEV}-deploy"]
+    assert not evaluate(role.name, role.policies, request).allowed
 
 
 def test_ops_may_create_its_tagged_usage_plan_and_key(roles):
