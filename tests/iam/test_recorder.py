@@ -106,14 +106,48 @@ def test_records_failed_calls_and_the_step_role(recorder):
     assert report.denials == []  # AWS authorizes before it looks the function up
 
 
+@pytest.fixture
+def api_key_stages(monkeypatch):
+    """moto's ApiKey.update_operations raises on any op but `replace`, and `zappa deploy` with
+    `api_key` set sends UpdateApiKey `add /stages` ("apiId/stage"). The moto server used by the
+    rehearsal gets this from ops/local_aws/shims.py (api_key_stages, which also pins the gap:
+    tests/local/test_shims.py::test_gap_update_api_key_add_stages); its logic lives inside a WSGI
+    handler, so the in-process mock here applies the same add/remove of /stages to the key's
+    stageKeys and hands every other operation to moto."""
+    from moto.apigateway.models import ApiKey
+
+    original = ApiKey.update_operations
+
+    def update_operations(self, patch_operations):
+        staged = [
+            op
+            for op in patch_operations
+            if op.get("path") == "/stages" and op.get("op") in ("add", "remove")
+        ]
+        for op in staged:
+            if op["op"] == "add" and op["value"] not in self.stage_keys:
+                self.stage_keys.append(op["value"])
+            elif op["op"] == "remove" and op["value"] in self.stage_keys:
+                self.stage_keys.remove(op["value"])
+        return original(self, [op for op in patch_operations if op not in staged])
+
+    monkeypatch.setattr(ApiKey, "update_operations", update_operations)
+
+
 @pytest.mark.slow
 # Zappa's packaging imports pip, and setuptools' distutils shim warns when pip loads distutils.
 @pytest.mark.filterwarnings("ignore:Setuptools is replacing distutils:UserWarning")
 def test_zappa_deploy_status_undeploy_is_allowed_by_the_prod_deploy_role(
-    recorder, tmp_path, monkeypatch
+    recorder, tmp_path, monkeypatch, api_key_stages
 ):
-    """Zappa 0.63 itself, in-process under moto, with prod settings (keep_warm, X-Ray, API key)."""
+    """Zappa 0.63 itself, in-process under moto, with prod settings (keep_warm, X-Ray, API key).
+
+    As in `ops deploy`, ops first creates the stage's key (tagged ZappaProject at creation) and
+    stores it, and Zappa gets its id as `api_key`: Zappa then only adds its API stage to that key
+    (UpdateApiKey) and never creates or deletes a key of its own, which no role may do."""
     from zappa.cli import ZappaCLI
+
+    from ops import stage_key
 
     monkeypatch.setattr(ZappaCLI, "check_for_update", lambda self: None)  # asks pypi.org
     boto3.client("iam").create_role(
@@ -140,6 +174,10 @@ def test_zappa_deploy_status_undeploy_is_allowed_by_the_prod_deploy_role(
         "touch": False,
         "tags": {"project": "sklearn-zappa-ml", "stage": "prod"},
     }
+    with recorder.step("ops stage key", role="sklearn-zappa-ml-prod-deploy"):
+        todo, state = stage_key.key_actions("prod", "us-east-1", plan=None)
+        todo.apply(dry_run=False)
+    settings["api_key"] = state["key_id"]
     (project / "zappa_settings.json").write_text(json.dumps({"prod": settings}))
     venv.create(tmp_path / "venv", with_pip=False)
     monkeypatch.setenv("VIRTUAL_ENV", str(tmp_path / "venv"))
@@ -150,12 +188,20 @@ def test_zappa_deploy_status_undeploy_is_allowed_by_the_prod_deploy_role(
     records = read_records([recorder.path])
     operations = {r["operation"] for r in records}
     assert {
+        "CreateApiKey",
+        "CreateSecret",
         "CreateFunction",
         "CreateStack",
         "PutRule",
         "PutTargets",
         "CreateDeployment",
+        "UpdateApiKey",
         "DeleteStack",
     } <= operations
+    zappa_calls = [r["operation"] for r in records if r["step"].startswith("zappa")]
+    assert "CreateApiKey" not in zappa_calls
+    assert "DeleteApiKey" not in zappa_calls
+    key = boto3.client("apigateway").get_api_key(apiKey=state["key_id"])
+    assert key["tags"] == {"ZappaProject": "sklearn-zappa-ml-prod"}
     report = audit(records, render_roles({"GitHubOrg": "a", "GitHubRepo": "b"}), ACCOUNT)
     assert report.denials == [], format_report(report)
