@@ -1,9 +1,11 @@
 """Prove the roles are sufficient and minimal for recorded AWS calls.
 
-Reads the JSON lines iam.recorder wrote, maps each call to its IAM requests (iam.actions),
-evaluates each against the rendered policies of the role its step uses in GitHub Actions
-(iam.template, iam.evaluate), and reports calls that would be denied (failure, exit 1) and
-granted actions no recorded call used (candidates to remove).
+Reads the JSON lines iam.recorder wrote, maps each call to its IAM requests (iam.actions: every
+action AWS authorizes for it, CloudFormation's calls from the resource schemas, contexts cut down
+to the keys the SAR lists), evaluates each against the rendered policies of the role its step uses
+in GitHub Actions (iam.template, iam.evaluate), and reports per role the calls checked, the
+requests evaluated and the requests denied (any denial fails, exit 1), each denial, and granted
+actions no recorded call used (candidates to remove).
 
 Usage: python -m iam.audit CALLS.jsonl [...] [--param Name=Value] [--account-id ID]
        [--region REGION] [--json REPORT.json]
@@ -44,18 +46,31 @@ class Denial:
 
 
 @dataclass
+class RoleCount:
+    """One role's share of the audit: recorded calls, IAM requests evaluated, requests denied."""
+
+    calls: int = 0
+    requests: int = 0
+    denied: int = 0
+
+
+@dataclass
 class Report:
     calls: int = 0
     requests: int = 0
     denials: list[Denial] = field(default_factory=list)
     used: set[tuple[str, str, str, str]] = field(default_factory=set)
     unused: list[tuple[str, str, str, str]] = field(default_factory=list)
-    roles_used: set[str] = field(default_factory=set)
+    per_role: dict[str, RoleCount] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "calls": self.calls,
             "requests": self.requests,
+            "roles": {
+                name: {"calls": c.calls, "requests": c.requests, "denied": c.denied}
+                for name, c in sorted(self.per_role.items())
+            },
             "denied": [
                 {
                     "step": d.step,
@@ -120,12 +135,15 @@ def audit(records: list[dict[str, Any]], roles: dict[str, Role], account_id: str
             raise AuditError(
                 f"step {record['step']!r} uses role {record['role']!r}; known: {known}"
             )
+        count = report.per_role.setdefault(role.name, RoleCount())
         report.calls += 1
-        report.roles_used.add(role.name)
+        count.calls += 1
         for request in mapper.requests(record):
             report.requests += 1
+            count.requests += 1
             decision = evaluate(role.name, role.policies, request)
             if not decision.allowed:
+                count.denied += 1
                 operation = f"{record['service']}:{record['operation']}"
                 report.denials.append(Denial(record["step"], role.name, operation, request))
             for ref in decision.allowed_by:
@@ -134,19 +152,32 @@ def audit(records: list[dict[str, Any]], roles: dict[str, Role], account_id: str
                     if same and fnmatch.fnmatchcase(request.action.lower(), grant[3].lower()):
                         report.used.add(grant)
         mapper.learn(record)
-    for name in sorted(report.roles_used):
+    for name in sorted(report.per_role):
         if name.endswith(SERVICE_ROLE_SUFFIXES):
             continue
         report.unused.extend(g for g in _grants(roles[name]) if g not in report.used)
     return report
 
 
+CONTEXT_SOURCES = (
+    "IAM requests with contexts from AWS's Service Authorization Reference (parliament's copy, "
+    "plus API Gateway V1 tag inheritance); CloudFormation's calls from its resource schemas"
+)
+
+
+def role_table(report: Report) -> list[str]:
+    """Per role: calls checked, IAM requests evaluated, requests denied; then the totals."""
+    rows = [(n, c.calls, c.requests, c.denied) for n, c in sorted(report.per_role.items())]
+    rows.append(("total", report.calls, report.requests, len(report.denials)))
+    width = max(len(name) for name, *_ in rows)
+    header = f"{'role':<{width}}  {'calls':>5}  {'requests':>8}  {'denied':>6}"
+    return [header] + [f"{n:<{width}}  {c:>5}  {r:>8}  {d:>6}" for n, c, r, d in rows]
+
+
 def format_report(report: Report) -> str:
-    """Human-readable summary: denials first (they fail the run), then removal candidates."""
-    lines = [
-        f"{report.calls} calls, {report.requests} IAM requests, roles: "
-        + (", ".join(sorted(report.roles_used)) or "none")
-    ]
+    """Human-readable summary: the per-role table, denials (they fail the run), then removal
+    candidates."""
+    lines = [CONTEXT_SOURCES, *role_table(report)]
     if report.denials:
         lines.append(f"DENIED ({len(report.denials)}):")
         for d in report.denials:

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from iam.actions import Mapper, Request, apigateway_path
-from iam.audit import audit, main, read_records
+from iam.audit import audit, format_report, main, read_records
 from iam.evaluate import condition_holds, evaluate, moto_pattern, statement_matches
 from iam.template import render_roles
 
@@ -311,6 +311,38 @@ def test_unused_grants_are_listed_for_the_roles_used(roles):
     assert ("Function", "lambda:GetFunction") not in unused
     assert ("Function", "lambda:CreateFunction") in unused
     assert {r for r, _, _, _ in report.unused} == {"sklearn-zappa-ml-dev-deploy"}
+
+
+def test_the_report_counts_calls_requests_and_denials_per_role(roles):
+    reader = "sklearn-zappa-ml-loadtest-read"
+    records = [
+        record("GetFunction", FunctionName="sklearn-zappa-ml-dev"),
+        record("UpdateFunctionCode", FunctionName="sklearn-zappa-ml-prod"),  # another stage's
+        record(  # one call, two IAM requests: CreateFunction also passes the execution role
+            "CreateFunction",
+            FunctionName="sklearn-zappa-ml-dev",
+            Role=f"arn:aws:iam::{ACCOUNT}:role/sklearn-zappa-ml-dev-lambda",
+        ),
+        record("GetMetricData", "cloudwatch", role=reader),
+    ]
+    report = audit(records, roles, ACCOUNT)
+    counts = {name: (c.calls, c.requests, c.denied) for name, c in report.per_role.items()}
+    assert counts == {"sklearn-zappa-ml-dev-deploy": (3, 4, 1), reader: (1, 1, 0)}
+    text = format_report(report)
+    table = [line.split() for line in text.splitlines()[1:4]]
+    assert table == [
+        ["role", "calls", "requests", "denied"],
+        ["sklearn-zappa-ml-dev-deploy", "3", "4", "1"],
+        [reader, "1", "1", "0"],
+    ]
+    assert text.splitlines()[4].split() == ["total", "4", "5", "1"]
+    assert "DENIED (1):" in text
+    assert "lambda:UpdateFunctionCode" in text
+    assert "granted but unused" in text
+    assert report.to_json()["roles"] == {
+        reader: {"calls": 1, "requests": 1, "denied": 0},
+        "sklearn-zappa-ml-dev-deploy": {"calls": 3, "requests": 4, "denied": 1},
+    }
 
 
 # -- CLI -------------------------------------------------------------------------------------
