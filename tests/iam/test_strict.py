@@ -4,14 +4,16 @@ its resource schemas, and no conditioned Allow statement uses a key AWS never pr
 import urllib.parse
 
 import pytest
+from click.testing import CliRunner
 
-from iam import cfn_calls
+from iam import cfn_calls, conditions
 from iam.actions import Mapper, Request, restrict
 from iam.audit import audit
+from iam.conditions import main as conditions_main
 from iam.conditions import never_matching
 from iam.evaluate import evaluate
 from iam.sar import INHERITED_KEY, INHERITED_TAGS, key_supported, load_sar
-from iam.template import render_roles
+from iam.template import Role, render_roles
 
 ACCOUNT = "123456789012"
 API = "arn:aws:apigateway:us-east-1::"
@@ -221,6 +223,38 @@ def test_create_stack_tags_the_new_rest_api_with_a_put_on_its_tags_path():
 
 def test_no_conditioned_allow_statement_uses_a_key_aws_never_provides(roles):
     assert never_matching(roles) == []
+
+
+def dead_tagging_role():
+    """The template's old tagging grant: PUT on /tags/ under aws:ResourceTag (never present)."""
+    statement = {
+        "Sid": "TagOfStage",
+        "Effect": "Allow",
+        "Action": "apigateway:PUT",
+        "Resource": f"{API}/tags/*",
+        "Condition": {"StringEquals": {"aws:ResourceTag/ZappaProject": DEV}},
+    }
+    policy = {"Version": "2012-10-17", "Statement": [statement]}
+    return Role("R", "r", "arn:aws:iam::1:role/r", {}, {"deploy": policy})
+
+
+def test_the_static_check_finds_a_grant_aws_can_never_match():
+    (dead,) = never_matching({"r": dead_tagging_role()})
+    assert (dead.sid, dead.action, dead.key) == (
+        "TagOfStage",
+        "apigateway:PUT",
+        "aws:ResourceTag/ZappaProject",
+    )
+
+
+def test_the_static_check_cli_fails_on_a_dead_condition_and_passes_the_template(monkeypatch):
+    result = CliRunner().invoke(conditions_main, [])
+    assert result.exit_code == 0, result.output
+    assert "0 condition keys AWS never provides" in result.output
+    monkeypatch.setattr(conditions, "render_roles", lambda params: {"r": dead_tagging_role()})
+    result = CliRunner().invoke(conditions_main, [])
+    assert result.exit_code == 1
+    assert "TagOfStage: apigateway:PUT never carries aws:ResourceTag/ZappaProject" in result.output
 
 
 STACK_TAGS = [{"Key": k, "Value": v} for k, v in TAGS.items()]
