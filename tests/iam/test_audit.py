@@ -305,6 +305,19 @@ def test_loadtest_role_reads_only_the_test_secret(roles):
     assert report.unused == []
 
 
+def test_ops_may_read_the_events_of_its_own_failed_stack_only(roles):
+    """ops.stack.failure_reason names the failed resource (often an AccessDenied) from the stack's
+    events; without the grant it would silently fall back to the stack's generic reason."""
+    records = [
+        record("DescribeStackEvents", "cloudformation", StackName=f"sklearn-zappa-ml-{stage}")
+        for stage in ("dev", "prod")
+    ]
+    report = audit(records, roles, ACCOUNT)
+    assert [d.request.resource.split(":")[-1] for d in report.denials] == [
+        "stack/sklearn-zappa-ml-prod/*"
+    ]
+
+
 def test_unused_grants_are_listed_for_the_roles_used(roles):
     report = audit([record("GetFunction", FunctionName="sklearn-zappa-ml-dev")], roles, ACCOUNT)
     unused = {(sid, action) for _, _, sid, action in report.unused}
