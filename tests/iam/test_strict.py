@@ -349,6 +349,24 @@ def test_a_stage_role_cannot_put_other_tags(roles, tags, why):
     ], why
 
 
+def test_residual_risk_a_stage_can_put_its_tag_on_another_stages_api(roles):
+    """Documented in iam/README.md ("Residual risk"): a tagging request carries no
+    aws:ResourceTag, so IAM cannot stop dev from tagging prod's REST API as its own and then using
+    it. If this ever fails, the template closed the gap: update the README."""
+    prod = {"ZappaProject": "sklearn-zappa-ml-prod"}
+    created = record(
+        "CreateRestApi",
+        name="p",
+        tags=prod,
+        role="sklearn-zappa-ml-prod-deploy",
+        response={"id": "p1"},
+    )
+    read = record("GetRestApi", restApiId="p1")
+    assert len(audit([created, read], roles, ACCOUNT).denials) == 1  # prod's API is prod's
+    retag = record("TagResource", resourceArn=f"{API}/restapis/p1", tags={"ZappaProject": DEV})
+    assert audit([created, retag, read], roles, ACCOUNT).denials == []
+
+
 def test_the_first_secret_read_gets_not_found_instead_of_access_denied(roles):
     name = "sklearn-zappa-ml/dev/api-key"
     records = [
