@@ -14,11 +14,12 @@ $(IAMLINT_VENV)/.installed: requirements/iamlint.txt
 	@touch $@
 
 .PHONY: lint-iam
-lint-iam: venv $(IAMLINT_VENV)/.installed ## Lint iam/bootstrap.yaml (cfn-lint, checkov) and its policies (parliament)
+lint-iam: venv $(IAMLINT_VENV)/.installed ## Lint iam/bootstrap.yaml (cfn-lint, checkov) and its policies (parliament, SAR condition keys)
 	$(IAMLINT_VENV)/bin/cfn-lint --include-checks I --non-zero-exit-code informational -- iam/bootstrap.yaml
 	$(IAMLINT_VENV)/bin/checkov --quiet --compact --skip-download --framework cloudformation -f iam/bootstrap.yaml
 	$(PY) -m iam.render $(IAM_POLICY_DIR)
 	$(IAMLINT_PY) -m iam.parliament_lint $(IAM_POLICY_DIR) iam/parliament.yaml
+	$(PY) -m iam.conditions
 
 .PHONY: iam-params
 iam-params: venv ## Print the bootstrap's GitHub parameters for REPO=OWNER/NAME (default: origin), via gh
