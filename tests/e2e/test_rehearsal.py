@@ -33,13 +33,18 @@ def rehearsal(tmp_path_factory):
     calls = (logs / "aws-calls.jsonl").read_text().splitlines()
     summary["calls"] = [json.loads(line) for line in calls]
     commands = (logs / "commands.txt").read_text().splitlines()
+    summary["log_dir"] = logs
     return result.stdout, summary, commands
 
 
-def head_sha() -> str:
-    return subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.strip()
+def rehearsed_sha(summary) -> str:
+    """The commit the rehearsal deployed: HEAD when it started (others may commit meanwhile)."""
+    sha = summary["sha"]
+    ancestor = subprocess.run(
+        ["git", "merge-base", "--is-ancestor", sha, "HEAD"], cwd=ROOT, check=False
+    )
+    assert ancestor.returncode == 0, f"{sha} is not in this checkout's history"
+    return sha
 
 
 def test_every_stage_serves_this_commit_and_model(rehearsal):
@@ -48,7 +53,7 @@ def test_every_stage_serves_this_commit_and_model(rehearsal):
     stages = {s["stage"]: s for s in summary["stages"]}
     assert list(stages) == ["dev", "test", "prod"]
     for stage in stages.values():
-        assert stage["sha"] == head_sha()
+        assert stage["sha"] == rehearsed_sha(summary)
         assert stage["model"] == manifest["model_version"]
         assert stage["smoke"] == "pass"
 
@@ -63,14 +68,15 @@ def test_the_load_test_gated_test_before_prod(rehearsal):
 
 def test_both_broken_builds_failed_their_smoke_test_and_were_rolled_back(rehearsal):
     output, summary, commands = rehearsal
-    head = head_sha()
+    head = rehearsed_sha(summary)
     for name in ("5xx build", "wrong-SHA build"):
         assert f"dev ({name}): smoke test" in output
         line = next(x for x in output.splitlines() if f"dev ({name}): smoke test" in x)
         assert "failed, as expected" in line
     assert "does not match the manifest" in output  # the 5xx build's app refuses its model
     wrong = broken.broken_sha(head, "wrong-SHA build")
-    assert f"serves git {wrong}, expected {head} (still, after the 10 s settle window)" in output
+    smoke_log = next(summary["log_dir"].glob("*-dev-wrong-sha-build-smoke-test.log")).read_text()
+    assert f"serves git {wrong}, expected {head} (still, after the 10 s settle window)" in smoke_log
     # Each rollback goes to the version its deploy reported, as deploy-stage.yml runs it.
     rollbacks = [c for c in commands if c.startswith("make rollback ")]
     assert len(rollbacks) == 2
