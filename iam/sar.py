@@ -86,6 +86,28 @@ class Privilege:
     action: str  # service:Name as the SAR spells it
     action_keys: tuple[str, ...]  # the "" row: keys of the action whatever the resource
     resource_keys: dict[str, tuple[str, ...]]  # resource type -> the row's own keys
+    access_level: str = ""  # Read, List, Write, Tagging or Permissions management
+
+
+# The SAR's condition-key types -> the ContextKeyType iam:SimulatePrincipalPolicy takes (it has no
+# ARN type: ARN keys are strings there).
+CONTEXT_KEY_TYPES = {
+    "String": "string",
+    "ARN": "string",
+    "ArrayOfString": "stringList",
+    "ArrayOfARN": "stringList",
+    "Bool": "boolean",
+    "ArrayOfBool": "booleanList",
+    "Numeric": "numeric",
+    "ArrayOfNumeric": "numericList",
+    "Date": "date",
+    "ArrayOfDate": "dateList",
+    "IPAddress": "ip",
+    "ArrayOfIPAddress": "ipList",
+    "Binary": "binary",
+    "ArrayOfBinary": "binaryList",
+}
+READ_ONLY_LEVELS = frozenset({"Read", "List"})
 
 
 def sar_path() -> Path:
@@ -121,9 +143,14 @@ class Sar:
         # (/restapis/... and /apis/...), and a privilege row names only the type.
         self.resources: dict[str, dict[str, list[ResourceType]]] = {}
         self.privileges: dict[str, Privilege] = {}
+        self.key_types: dict[str, dict[str, str]] = {}  # prefix -> condition key -> SAR type
         rows: dict[str, dict[str, set[str]]] = {}
+        levels: dict[str, str] = {}
         for service in services:
             prefix = service["prefix"]
+            known = self.key_types.setdefault(prefix, {})
+            for condition in service.get("conditions", []):
+                known.setdefault(condition["condition"].lower(), condition["type"])
             types = self.resources.setdefault(prefix, {})
             for res in service["resources"]:
                 found = ResourceType(res["resource"], res["arn"], tuple(res["condition_keys"]))
@@ -133,6 +160,7 @@ class Sar:
             for priv in service["privileges"]:
                 row = rows.setdefault(f"{prefix}:{priv['privilege']}".lower(), {})
                 row.setdefault("\0name", {f"{prefix}:{priv['privilege']}"})
+                levels.setdefault(f"{prefix}:{priv['privilege']}".lower(), priv["access_level"])
                 for rt in priv["resource_types"]:
                     name = rt["resource_type"].rstrip("*")
                     row.setdefault(name, set()).update(rt["condition_keys"])
@@ -142,6 +170,7 @@ class Sar:
                 action,
                 tuple(sorted(row.pop("", set()))),
                 {name: tuple(sorted(keys)) for name, keys in row.items()},
+                levels[key],
             )
 
     def privilege(self, action: str) -> Privilege:
@@ -149,6 +178,24 @@ class Sar:
             return self.privileges[action.lower()]
         except KeyError:
             raise SarError(f"{action} is not an action in the SAR") from None
+
+    def changes_something(self, action: str) -> bool:
+        """Whether the SAR's access level says the action writes (anything but Read or List)."""
+        return self.privilege(action).access_level not in READ_ONLY_LEVELS
+
+    def context_key_type(self, action: str, key: str) -> str:
+        """The simulator's ContextKeyType of a concrete key (aws:RequestTag/ZappaProject), from
+        the type the SAR gives the key (or its `${TagKey}` template) in the action's service."""
+        prefix = action.split(":", 1)[0].lower()
+        for entry, sar_type in self.key_types.get(prefix, {}).items():
+            if key_supported(key, {entry}):
+                try:
+                    return CONTEXT_KEY_TYPES[sar_type]
+                except KeyError:
+                    raise SarError(
+                        f"{key}: the SAR type {sar_type} has no ContextKeyType"
+                    ) from None
+        raise SarError(f"{key} is not a condition key of {prefix} in the SAR")
 
     def resource_types_of(self, action: str) -> list[ResourceType]:
         """The resource types the SAR lists for the action."""

@@ -103,6 +103,10 @@ def rehearse(log_dir: Path) -> None:
             "IAM: each AWS call allowed by its step's role",
             plan.iam_audit(runner.audit_log, log_dir / "iam-audit.json"),
         )
+        runner.run(
+            "IAM: iam/required-calls.json lists every recorded need",
+            plan.required_calls_check(runner.audit_log),
+        )
 
     summary = table(list(results.values()))
     save(

@@ -64,3 +64,9 @@ def gate() -> list[str]:
 def iam_audit(calls: Path, report: Path) -> list[str]:
     """Rehearsal only: every recorded call against the policy of the role its step assumes."""
     return [sys.executable, "-m", "iam.audit", str(calls), "--json", str(report)]
+
+
+def required_calls_check(calls: Path) -> list[str]:
+    """Rehearsal only: iam/required-calls.json lists every need the run recorded (it cannot
+    drift from what the pipeline does)."""
+    return [sys.executable, "-m", "iam.required_calls", "check", str(calls)]

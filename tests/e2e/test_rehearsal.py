@@ -119,3 +119,10 @@ def test_every_recorded_aws_call_is_allowed_by_its_steps_role(rehearsal):
     assert any(call["service"] == "cloudformation" for call in summary["calls"])
     assert summary["iam"]["calls"] == len(summary["calls"])
     assert summary["iam"]["denied"] == []
+
+
+def test_the_required_calls_file_lists_every_need_the_rehearsal_recorded(rehearsal):
+    """What `make verify-account` simulates cannot drift from what the pipeline does."""
+    output, _, _ = rehearsal
+    line = next(x for x in output.splitlines() if "iam/required-calls.json lists every" in x)
+    assert line.rstrip().split()[-2] == "ok", line

@@ -12,6 +12,7 @@ from moto import mock_aws
 
 from iam.audit import audit, format_report, read_records
 from iam.recorder import CallRecorder
+from iam.required_calls import load, unlisted
 from iam.template import render_roles
 
 ACCOUNT = "123456789012"  # moto's account
@@ -205,3 +206,6 @@ def test_zappa_deploy_status_undeploy_is_allowed_by_the_prod_deploy_role(
     assert key["tags"] == {"ZappaProject": "sklearn-zappa-ml-prod"}
     report = audit(records, render_roles({"GitHubOrg": "a", "GitHubRepo": "b"}), ACCOUNT)
     assert report.denials == [], format_report(report)
+    # This recording (keep-warm, status, undeploy: what the rehearsal's local stages skip) is one
+    # of iam/required-calls.json's sources (tests/iam/fixtures/zappa-prod-calls.jsonl).
+    assert unlisted(records, load()) == []

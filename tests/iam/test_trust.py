@@ -65,6 +65,7 @@ def test_every_github_role_trusts_exact_aud_and_sub(template, params):
         **{f"sklearn-zappa-ml-{s}-deploy": {subject(params, s)} for s in STAGES},
         "sklearn-zappa-ml-key-rotation": {subject(params, "keys")},
         "sklearn-zappa-ml-loadtest-read": {subject(params, "test")},
+        "sklearn-zappa-ml-auditor": {subject(params, "audit")},
     }
     federated = {
         name for name, r in roles.items() if "Federated" in r.trust["Statement"][0]["Principal"]
@@ -102,6 +103,43 @@ def test_the_key_jobs_environment_is_trusted_only_by_the_key_rotation_role(templ
     keys = subject(params, "keys")
     assert {n for n, r in roles.items() if f'"{keys}"' in json.dumps(r.trust)} == {
         "sklearn-zappa-ml-key-rotation"
+    }
+
+
+@pytest.mark.parametrize("params", [CLASSIC, IMMUTABLE], ids=["classic", "immutable"])
+def test_the_audit_environment_is_trusted_only_by_the_auditor_role(template, params):
+    """verify-account.yml runs in `audit`; no pipeline role trusts it, and the auditor trusts
+    nothing else."""
+    roles = render_roles(params, account_id=ACCOUNT, template=template)
+    _, trusted = federated_trust(roles["sklearn-zappa-ml-auditor"])
+    assert trusted == {subject(params, "audit")}
+    audit = subject(params, "audit")
+    assert {n for n, r in roles.items() if f'"{audit}"' in json.dumps(r.trust)} == {
+        "sklearn-zappa-ml-auditor"
+    }
+
+
+def test_the_auditor_only_reads_the_stack_and_simulates_the_pipeline_roles(template):
+    roles = render_roles(CLASSIC, account_id=ACCOUNT, template=template)
+    granted = {
+        (action, resource)
+        for _, st in statements(roles["sklearn-zappa-ml-auditor"])
+        for action in as_list(st["Action"])
+        for resource in as_list(st["Resource"])
+    }
+    pipeline = [
+        *(f"sklearn-zappa-ml-{s}-deploy" for s in STAGES),
+        "sklearn-zappa-ml-key-rotation",
+        "sklearn-zappa-ml-loadtest-read",
+    ]
+    stack = f"arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/sklearn-zappa-ml-bootstrap/*"
+    assert granted == {
+        ("cloudformation:DescribeStacks", stack),
+        *(
+            (a, roles[n].arn)
+            for n in pipeline
+            for a in ("iam:GetRole", "iam:SimulatePrincipalPolicy")
+        ),
     }
 
 
@@ -150,7 +188,9 @@ def test_no_wildcard_actions_and_no_role_management(template):
             assert "NotResource" not in st
             for action in as_list(st["Action"]):
                 assert re.fullmatch(r"[a-z0-9-]+:[A-Za-z0-9]+", action), action
-                if action.startswith("iam:"):
+                if action == "iam:SimulatePrincipalPolicy":
+                    assert role.name == "sklearn-zappa-ml-auditor", role.name
+                elif action.startswith("iam:"):
                     assert action in ("iam:PassRole", "iam:GetRole"), action
 
 
@@ -243,6 +283,7 @@ def test_outputs_name_the_workflow_variables(template):
         "AWS_REGION",
         "AWS_KEY_ROTATION_ROLE_ARN",
         "AWS_LOADTEST_ROLE_ARN",
+        "AWS_AUDIT_ROLE_ARN",
     ):
         assert variable in descriptions
 

@@ -137,6 +137,22 @@ def test_key_jobs_run_unattended_in_the_keys_environment_only(workflows):
             assert job.get("environment") != "keys", name
 
 
+def test_the_account_check_runs_on_demand_with_the_auditor_role_only(workflows):
+    """verify-account.yml: `make verify-account` in `audit`, the only environment the auditor
+    role trusts; no other workflow runs in `audit`, and it assumes no other role."""
+    workflow = workflows["verify-account.yml"]
+    assert set(workflow["on"]) == {"workflow_dispatch"}
+    (job,) = workflow["jobs"].values()
+    assert job["environment"] == "audit"
+    runs = [step["run"] for step in job["steps"] if "run" in step]
+    assert runs == ["make verify-account"]
+    (assume,) = [s for s in job["steps"] if "configure-aws-credentials" in s.get("uses", "")]
+    assert assume["with"]["role-to-assume"] == "${{ vars.AWS_AUDIT_ROLE_ARN }}"
+    for name, other in workflows.items():
+        if name != "verify-account.yml":
+            assert all(j.get("environment") != "audit" for j in other["jobs"].values()), name
+
+
 def test_keys_rotate_weekly_per_stage(workflows):
     rotate = workflows["rotate-keys.yml"]
     assert rotate["on"]["schedule"][0]["cron"]

@@ -48,7 +48,7 @@ JOBS = list(job_environments())
 
 def test_every_environment_a_job_uses_is_in_the_setup_table():
     used = set().union(*(names for _, names, _ in JOBS))
-    assert used == {"dev", "test", "prod", "keys", "retrain"}
+    assert used == {"dev", "test", "prod", "keys", "retrain", "audit"}
     assert used == set(table("environment"))
 
 
