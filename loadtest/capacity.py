@@ -14,6 +14,7 @@ recorded inputs.
 import math
 from dataclasses import dataclass
 
+from loadtest.burst import point_epoch
 from loadtest.checks import Check
 from loadtest.config import Capacity
 
@@ -45,18 +46,43 @@ class Row:
     ok: bool
 
 
-def measured_duration(lambda_metrics: dict | None, client_p99_ms: float | None) -> Duration | None:
-    """Lambda's own Duration p99 when the run read it; else the client's p99 of the whole run,
-    which also counts the network and API Gateway, so it overestimates (the safe side)."""
-    summary = (lambda_metrics or {}).get("summary") or {}
+def measured_duration(
+    lambda_metrics: dict | None,
+    client_p99_ms: float | None,
+    burst_window: tuple[int, int] | None = None,
+) -> Duration | None:
+    """Lambda's own Duration p99 of the steady load, after the burst (whose first invocations
+    after a cold start are the burst check's business, not the peak's): the local gateway's over
+    every invocation since the burst, else the worst CloudWatch period that does not overlap the
+    burst, else the whole run's. Without Lambda metrics, the client's p99 of the whole run, which
+    also counts the network and API Gateway, so it overestimates (the safe side)."""
     if lambda_metrics and lambda_metrics.get("available"):
+        source = _source(lambda_metrics)
+        steady = lambda_metrics.get("steady") or {}
+        if steady.get("duration_p99_ms") is not None:
+            label = f"Lambda Duration p99 after the burst ({source})"
+            return Duration(float(steady["duration_p99_ms"]), label)
+        after = _periods_after(lambda_metrics, burst_window)
+        if after:
+            label = f"Lambda Duration p99, worst period after the burst ({source})"
+            return Duration(max(after), label)
+        summary = lambda_metrics.get("summary") or {}
         for key, label in (("duration_p99_ms", "p99"), ("duration_max_ms", "max")):
             if summary.get(key) is not None:
-                source = f"Lambda Duration {label} ({_source(lambda_metrics)})"
-                return Duration(float(summary[key]), source)
+                return Duration(float(summary[key]), f"Lambda Duration {label} ({source})")
     if client_p99_ms is not None:
         return Duration(float(client_p99_ms), "client p99 of the run (includes the network)")
     return None
+
+
+def _periods_after(metrics: dict, burst_window: tuple[int, int] | None) -> list[float]:
+    if burst_window is None:
+        return []
+    return [  # periods that start after the burst's last second overlap it no more
+        float(p["duration_p99_ms"])
+        for p in metrics.get("points", [])
+        if p.get("duration_p99_ms") is not None and point_epoch(p) >= burst_window[1] + 1
+    ]
 
 
 def needed_concurrency(capacity: Capacity, duration: Duration) -> int:

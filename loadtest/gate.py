@@ -60,7 +60,9 @@ def evaluate_dir(
     capacity_view = None
     if profile.capacity is not None:
         aggregated = next((e for e in endpoints if e["name"] == "Aggregated"), {})
-        duration = capacity.measured_duration(lambda_metrics, aggregated.get("p99"))
+        duration = capacity.measured_duration(
+            lambda_metrics, aggregated.get("p99"), run.burst_window
+        )
         capacity_checks, rows = capacity.evaluate(
             profile.capacity, read_json(results_dir / CAPACITY_JSON), duration
         )

@@ -27,21 +27,36 @@ def stats_url(host: str, since: int, until: int) -> str | None:
     return f"{parts.scheme}://{parts.netloc}{STATS_PATH}?since={since}&until={until}"
 
 
-def collect(host: str, start: dt.datetime, end: dt.datetime) -> dict:
-    """The function's metrics for [start, end], or why there are none."""
+def collect(
+    host: str, start: dt.datetime, end: dt.datetime, steady_since: dt.datetime | None = None
+) -> dict:
+    """The function's metrics for [start, end], or why there are none. With steady_since (the
+    end of the burst), also the duration percentiles of the invocations after it: the steady
+    state the capacity check applies Little's law to, without the burst's first invocations."""
     since, until = int(start.timestamp()), int(end.timestamp()) + 1
     url = stats_url(host, since, until)
     if url is None:
         return unavailable(f"{host} is not on loopback: no local stage gateway to ask")
     try:
-        with urllib.request.urlopen(url, timeout=TIMEOUT_S) as answer:  # noqa: S310 (loopback)
-            stats = json.loads(answer.read())
+        stats = _read(url)
+        steady = None
+        if steady_since is not None:
+            steady = _read(stats_url(host, int(steady_since.timestamp()), until))
     except (urllib.error.URLError, TimeoutError, ConnectionError, ValueError) as exc:
         return unavailable(f"the local stage gateway's {STATS_PATH} did not answer ({exc})")
     metrics = stats.get("metrics") if isinstance(stats, dict) else None
     if not metrics or not metrics.get("points"):
         return unavailable(f"the local stage gateway recorded no invocations at {url}")
-    return to_lambda_metrics(stats, since, until)
+    result = to_lambda_metrics(stats, since, until)
+    if steady is not None:
+        window = steady["metrics"]["window"]
+        result["steady"] = {"since": _iso(int(steady_since.timestamp())), **window}
+    return result
+
+
+def _read(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=TIMEOUT_S) as answer:  # noqa: S310 (loopback)
+        return json.loads(answer.read())
 
 
 def to_lambda_metrics(stats: dict, since: int, until: int) -> dict:

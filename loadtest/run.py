@@ -7,6 +7,7 @@ CloudWatch (real stages), and the gate, whose report is printed and, in GitHub A
 to the job summary. Exit codes as the gate's: 0 passed, 1 an SLO missed, 2 could not run.
 """
 
+import datetime as dt
 import os
 import signal
 import sys
@@ -146,7 +147,8 @@ def _lambda_metrics(profile: Profile, stage: str | None, session) -> dict | None
     started, finished = session.started, session.finished
     if profile.gateway.enabled:
         say("reading the local stage gateway's function metrics")
-        return gateway_metrics.collect(session.meta["host"], started, finished)
+        steady_since = started + dt.timedelta(seconds=profile.burst_seconds)
+        return gateway_metrics.collect(session.meta["host"], started, finished, steady_since)
     if not stage:
         return None  # the report says: a local run has no Lambda behind it
     if not profile.cloudwatch.enabled:

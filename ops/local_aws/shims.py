@@ -1,4 +1,5 @@
-"""WSGI shims in front of moto's server for the gaps Zappa's own commands hit (moto 5.2.5).
+"""WSGI shims in front of moto's server for the gaps that Zappa's own commands and the load test's
+capacity check hit (moto 5.2.5).
 
 Each shim is named after the moto gap it closes. tests/local/test_shims.py checks, against a plain
 moto app, that every gap still exists, and that the shimmed app closes it: when a `test_gap_*` test

@@ -48,3 +48,24 @@ def test_lambda_duration_is_preferred_to_the_clients():
     checks, rows = evaluate(PEAK, record(), None)
     assert rows
     assert [c.name for c in checks if not c.ok] == ["capacity inputs"]
+
+
+def test_the_duration_is_the_steady_loads_not_the_bursts_first_invocations():
+    points = [
+        {"ts": 100, "duration_p99_ms": 450.0},  # the burst: first invocations after cold starts
+        {"ts": 112, "duration_p99_ms": 20.0},
+        {"ts": 113, "duration_p99_ms": 30.0},
+    ]
+    metrics = {
+        "available": True,
+        "source": "s",
+        "period_seconds": 1,
+        "points": points,
+        "summary": {"duration_p99_ms": 450.0},
+    }
+    assert measured_duration(metrics, None, (100, 111)).p99_ms == 30.0
+    assert measured_duration(metrics, None, None).p99_ms == 450.0  # no burst: the whole run's
+    steady = {**metrics, "steady": {"duration_p99_ms": 12.0}}  # the gateway's exact percentile
+    assert measured_duration(steady, None, (100, 111)) == Duration(
+        12.0, "Lambda Duration p99 after the burst (s)"
+    )

@@ -81,14 +81,19 @@ def test_collect_reads_the_window_from_the_stats_endpoint():
             pass
 
     server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.handle_request, daemon=True)
+    thread = threading.Thread(
+        target=lambda: [server.handle_request() for _ in range(2)], daemon=True
+    )
     thread.start()
     start = dt.datetime.fromtimestamp(1000, dt.UTC)
     end = dt.datetime.fromtimestamp(1001, dt.UTC)
+    steady = dt.datetime.fromtimestamp(1001, dt.UTC)
     try:
-        metrics = gateway_metrics.collect(f"http://127.0.0.1:{server.server_port}/test", start, end)
+        url = f"http://127.0.0.1:{server.server_port}/test"
+        metrics = gateway_metrics.collect(url, start, end, steady)
     finally:
         thread.join(timeout=10)
         server.server_close()
-    assert asked == ["/_local/stats?since=1000&until=1002"]
+    assert asked == ["/_local/stats?since=1000&until=1002", "/_local/stats?since=1001&until=1002"]
     assert metrics["summary"]["concurrency_max"] == 6
+    assert metrics["steady"]["duration_p99_ms"] == 40.0
