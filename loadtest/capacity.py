@@ -123,7 +123,7 @@ def _lambda(capacity: Capacity, record: dict, duration: Duration) -> tuple[Check
     stage, function = capacity.stage, record["function"]
     account, config = record["account"], record["function_concurrency"]
     need = needed_concurrency(capacity, duration)
-    formula = f"{capacity.peak_rps:g} req/s x {duration.p99_ms:g} ms x {capacity.safety_factor:g}"
+    formula = f"{capacity.peak_rps:g} req/s x {duration.p99_ms:.3g} ms x {capacity.safety_factor:g}"
     reserved = config.get("reserved")
     if reserved is not None:
         available, pool = int(reserved), f"{function}'s reserved concurrency"

@@ -104,11 +104,9 @@ def _concurrency(axis, run: RunData, seconds, t0: int, metrics: dict | None) -> 
     if metrics and metrics.get("available") and metrics.get("points"):
         period = int(metrics.get("period_seconds") or 60)
         points = sorted((point_epoch(p) - t0, p.get("concurrency_max")) for p in metrics["points"])
-        xs = [x for x, v in points if v is not None]
-        ys = [v for _x, v in points if v is not None]
+        xs, ys = _periods([(x, v) for x, v in points if v is not None], period)
         if xs:
-            # each value holds for its whole period
-            axis.step([*xs, xs[-1] + period], [*ys, ys[-1]], where="post", color="tab:purple")
+            axis.step(xs, ys, where="post", color="tab:purple")
         axis.set_ylabel(f"concurrent executions\n({metrics.get('source', 'CloudWatch')})")
         axis.set_ylim(bottom=0)
     else:
@@ -125,6 +123,23 @@ def _concurrency(axis, run: RunData, seconds, t0: int, metrics: dict | None) -> 
         axis.set_yticks([])
         axis.set_ylabel("concurrent executions")
     axis.grid(alpha=0.3)
+
+
+def _periods(points: list[tuple[float, float]], period: int) -> tuple[list, list]:
+    """A step line where each value holds for its period and a period without a datapoint (no
+    invocation in it) is 0, as CloudWatch means a missing ConcurrentExecutions datapoint."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for x, value in points:
+        if xs and x > xs[-1] + period:
+            xs.append(xs[-1] + period)
+            ys.append(0)
+        xs.append(x)
+        ys.append(value)
+    if xs:
+        xs.append(xs[-1] + period)
+        ys.append(0)
+    return xs, ys
 
 
 def _shade(run: RunData, t0: int, axes, top) -> None:

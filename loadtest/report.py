@@ -114,7 +114,7 @@ def _capacity(ev: Evaluation) -> str:
         return ""
     c = view.capacity
     duration = (
-        f"{view.duration.p99_ms:g} ms ({view.duration.source})" if view.duration else "unknown"
+        f"{view.duration.p99_ms:.3g} ms ({view.duration.source})" if view.duration else "unknown"
     )
     lines = [
         f"### Capacity: can `{c.stage}` carry its peak?\n",

@@ -18,7 +18,7 @@ from ops.rehearse.summary import StageResult, save, table
 from train.artifacts import sha256_file
 
 REPORTS = paths.ROOT / "reports" / "rehearsal"
-APPROVAL_LINES = 18
+APPROVAL_LINES = 24  # the verdict, what ran, and the capacity table
 # The stages' gateways share the local account's concurrency (ops/local_aws/shims.py,
 # LOCAL_ACCOUNT_CONCURRENCY: 10) like the functions of one AWS account, with no cap of their own:
 # the load test's burst (6 users) and the capacity check see the same pool Lambda would.
