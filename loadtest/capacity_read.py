@@ -13,7 +13,7 @@ nobody could tell whether the stage can carry its peak.
 from botocore.exceptions import BotoCoreError, ClientError
 
 from loadtest.aws import make_client
-from ops.paths import STAGES_FILE, function_name, usage_plan_name
+from ops.paths import ROOT, STAGES_FILE, function_name, usage_plan_name
 from ops.settings import SettingsError
 from ops.usage_plan import find_plan, wanted
 
@@ -84,7 +84,7 @@ def _usage_plan(client, stage: str) -> dict:
     plan = find_plan(client, usage_plan_name(stage))
     if plan is None:
         throttle = wanted(stage)["throttle"]
-        source = f"{STAGES_FILE.name} (the plan is not created yet)"
+        source = f"{STAGES_FILE.relative_to(ROOT)} (the plan is not created yet)"
     else:
         throttle = plan.get("throttle") or {}
         source = "API Gateway"

@@ -93,7 +93,7 @@ def to_lambda_metrics(stats: dict, since: int, until: int) -> dict:
         "complete": True,
         "summary": summary,
         "points": points,
-        "percentiles_note": "percentiles over every invocation of the run",
+        "percentiles_note": "Here (local stage gateway) they are over every invocation of the run",
         "account": stats.get("account"),
     }
 

@@ -55,7 +55,8 @@ def render(ev: Evaluation) -> str:
         _lambda(ev),
         _endpoints(ev),
         _messages(ev),
-        f"Files next to this report: `{LATENCY_PNG}` (latency and RPS over time), "
+        f"Files next to this report: `{LATENCY_PNG}` (latency with the SLO limits, concurrent "
+        "executions, RPS over time), "
         f"`{LOCUST_HTML}` (Locust's own report), `locust_*.csv` (the raw numbers).\n",
     ]
     return "\n".join(part for part in parts if part)

@@ -39,12 +39,16 @@ class FunctionMetrics:
         self.clock = clock
         self._lock = threading.Lock()
         self._seconds: OrderedDict[int, Second] = OrderedDict()
+        self._held = 0  # executions in use since the last change
 
     def concurrency(self, in_use: int) -> None:
-        """Executions in use (starting or busy) right now: the second's maximum keeps it."""
+        """Executions in use (starting or busy) after a change: the level held until now and the
+        new one both count for this second's maximum. Seconds without a change (a long cold
+        start) keep the held level, as CloudWatch samples concurrency continuously."""
         with self._lock:
             second = self._second()
-            second.concurrency_max = max(second.concurrency_max, in_use)
+            second.concurrency_max = max(second.concurrency_max, self._held, in_use)
+            self._held = in_use
 
     def invocation(self, duration_ms: float | None, error: bool) -> None:
         with self._lock:
@@ -97,7 +101,11 @@ class FunctionMetrics:
         now = int(self.clock())
         second = self._seconds.get(now)
         if second is None:
-            second = self._seconds[now] = Second()
+            last = next(reversed(self._seconds), None)
+            if last is not None and self._held:
+                for ts in range(max(last + 1, now - RETAIN_S), now):
+                    self._seconds[ts] = Second(concurrency_max=self._held)
+            second = self._seconds[now] = Second(concurrency_max=self._held)
             while next(iter(self._seconds)) < now - RETAIN_S:
                 self._seconds.popitem(last=False)
         return second

@@ -40,7 +40,7 @@ class Pool:
     ):
         self.runtime_layer, self.aws, self.log = runtime_layer, aws, log
         self.account = account or AccountPool()
-        self.on_in_use = on_in_use  # told the executions in use whenever one starts or ends
+        self.on_in_use = on_in_use  # told the executions in use after one starts or ends
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
         self._idle: list[Worker] = []
@@ -88,6 +88,7 @@ class Pool:
         except BaseException:
             with self._lock:
                 self._starting -= 1
+                self.on_in_use(len(self._busy) + self._starting)
                 if pooled:
                     self.account.release()
             if worker is not None:
@@ -102,8 +103,8 @@ class Pool:
     def release(self, worker: Worker, concurrency: Concurrency, healthy: bool = True) -> None:
         """Back to idle if it is still fit to serve; otherwise stopped (old code, crash, limit)."""
         with self._lock:
-            self.on_in_use(len(self._busy) + self._starting)  # it was in use until now
             self._busy.discard(worker)
+            self.on_in_use(len(self._busy) + self._starting)
             if worker.pooled:
                 self.account.release()
                 worker.pooled = False

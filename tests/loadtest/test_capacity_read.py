@@ -73,7 +73,7 @@ def test_before_prods_first_deploy_the_plan_comes_from_stages_toml(apigateway):
     assert record["function_concurrency"] == {"exists": False, "reserved": None, "provisioned": 0}
     plan = record["usage_plan"]
     assert (plan["rate_limit"], plan["burst_limit"]) == (100.0, 200)
-    assert plan["source"] == "stages.toml (the plan is not created yet)"
+    assert plan["source"] == "ops/stages.toml (the plan is not created yet)"
 
 
 def test_a_refused_read_is_recorded_not_raised(apigateway):

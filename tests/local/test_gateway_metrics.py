@@ -29,7 +29,7 @@ def test_each_second_keeps_its_peak_concurrency_counts_and_durations():
     metrics.invocation(15.0, error=True)
     metrics.throttle()
     clock.now += 1
-    metrics.concurrency(1)
+    metrics.concurrency(1)  # 2 were in use until now
     metrics.invocation(None, error=True)  # a worker that died: an error without a duration
     first, second = metrics.points()
     assert first == {
@@ -42,7 +42,7 @@ def test_each_second_keeps_its_peak_concurrency_counts_and_durations():
         "duration_p99_ms": 15.0,
         "duration_max_ms": 15.0,
     }
-    assert (second["ts"], second["concurrency_max"], second["errors"]) == (1001, 1, 1)
+    assert (second["ts"], second["concurrency_max"], second["errors"]) == (1001, 2, 1)
     assert second["duration_p99_ms"] is None
 
 
@@ -67,3 +67,17 @@ def test_old_seconds_are_dropped():
     clock.now += RETAIN_S + 5
     metrics.invocation(1.0, error=False)
     assert [p["ts"] for p in metrics.points()] == [int(clock.now)]
+
+
+def test_seconds_without_a_change_keep_the_level_in_use():
+    clock = Clock()
+    metrics = FunctionMetrics(clock)
+    metrics.concurrency(3)  # three cold starts begin ...
+    clock.now += 4
+    metrics.concurrency(2)  # ... and the first ends four seconds later
+    clock.now += 1
+    metrics.concurrency(0)
+    clock.now += 5
+    metrics.invocation(1.0, error=False)  # nothing was in use in between: no seconds filled
+    seen = [(p["ts"], p["concurrency_max"]) for p in metrics.points()]
+    assert seen == [(1000, 3), (1001, 3), (1002, 3), (1003, 3), (1004, 3), (1005, 2), (1010, 0)]
