@@ -5,17 +5,12 @@ boto3 reads AWS_ENDPOINT_URL itself: the rehearsal points it at the moto server 
 
 import boto3
 
-PROJECT = "sklearn-zappa-ml"
+# Names are defined once, in ops.paths (Zappa's naming, the secret ops writes).
+from ops.paths import api_key_secret_name as api_key_secret_id
+from ops.paths import function_name
+
+__all__ = ["api_key_secret_id", "function_name", "make_client"]
 
 
 def make_client(service: str):
     return boto3.client(service)
-
-
-def function_name(stage: str) -> str:
-    """Zappa names the Lambda function PROJECT-STAGE."""
-    return f"{PROJECT}-{stage}"
-
-
-def api_key_secret_id(stage: str) -> str:
-    return f"{PROJECT}/{stage}/api-key"

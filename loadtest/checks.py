@@ -24,7 +24,7 @@ class Check:
         return asdict(self)
 
 
-def evaluate(run: RunData, slo: Slo, cloudwatch: dict | None = None) -> list[Check]:
+def evaluate(run: RunData, slo: Slo, lambda_metrics: dict | None = None) -> list[Check]:
     checks = [
         _steps(run.steps),
         _failures(run, slo),
@@ -35,8 +35,8 @@ def evaluate(run: RunData, slo: Slo, cloudwatch: dict | None = None) -> list[Che
         _throughput(run.steps, slo),
         _cold_start(run, slo),
     ]
-    if cloudwatch and cloudwatch.get("available"):
-        checks += _lambda(cloudwatch["summary"], run.totals.requests, slo)
+    if lambda_metrics and lambda_metrics.get("available"):
+        checks += _lambda(lambda_metrics, run.totals.requests, slo)
     return checks
 
 
@@ -66,7 +66,7 @@ def _failures(run: RunData, slo: Slo) -> Check:
             "failures",
             False,
             "no requests",
-            _pct(slo.max_failure_ratio),
+            pct(slo.max_failure_ratio),
             "",
             "no requests were recorded: is the host right and the server up?",
         )
@@ -76,16 +76,16 @@ def _failures(run: RunData, slo: Slo) -> Check:
         ""
         if ok
         else (
-            f"{_pct(ratio)} of {total} requests failed ({kinds_text(errors)}), "
-            f"over the {_pct(slo.max_failure_ratio)} allowed"
+            f"{pct(ratio)} of {total} requests failed ({kinds_text(errors)}), "
+            f"over the {pct(slo.max_failure_ratio)} allowed"
         )
     )
     return Check(
         "failures",
         ok,
-        f"{_pct(ratio)} ({count})",
-        f"≤ {_pct(slo.max_failure_ratio)}",
-        _pp(slo.max_failure_ratio - ratio),
+        f"{pct(ratio)} ({count})",
+        f"≤ {pct(slo.max_failure_ratio)}",
+        pp(slo.max_failure_ratio - ratio),
         reason,
     )
 
@@ -99,16 +99,16 @@ def _throttles(run: RunData, slo: Slo) -> Check:
         ""
         if ok
         else (
-            f"{count} of {total} requests were throttled (429), {_pct(ratio)} over the "
-            f"{_pct(slo.max_throttle_ratio)} budget"
+            f"{count} of {total} requests were throttled (429), {pct(ratio)} over the "
+            f"{pct(slo.max_throttle_ratio)} budget"
         )
     )
     return Check(
         "throttles (429)",
         ok,
-        f"{_pct(ratio)} ({count})",
-        f"≤ {_pct(slo.max_throttle_ratio)}",
-        _pp(slo.max_throttle_ratio - ratio),
+        f"{pct(ratio)} ({count})",
+        f"≤ {pct(slo.max_throttle_ratio)}",
+        pp(slo.max_throttle_ratio - ratio),
         reason,
     )
 
@@ -206,7 +206,8 @@ def _cold_start(run: RunData, slo: Slo) -> Check:
     )
 
 
-def _lambda(summary: dict, requests: int, slo: Slo) -> list[Check]:
+def _lambda(metrics: dict, requests: int, slo: Slo) -> list[Check]:
+    summary, source = metrics["summary"], metrics.get("source") or "CloudWatch"
     checks = []
     for key, name, limit in (
         ("throttles", "Lambda throttles", slo.max_throttle_ratio),
@@ -219,26 +220,26 @@ def _lambda(summary: dict, requests: int, slo: Slo) -> list[Check]:
             ""
             if ok
             else (
-                f"CloudWatch counted {count:g} {name.split()[1]} for {requests} requests "
-                f"({_pct(ratio)}), over {_pct(limit)}"
+                f"{source} counted {count:g} {name.split()[1]} for {requests} requests "
+                f"({pct(ratio)}), over {pct(limit)}"
             )
         )
         checks.append(
             Check(
                 name,
                 ok,
-                f"{_pct(ratio)} ({count:g})",
-                f"≤ {_pct(limit)}",
-                _pp(limit - ratio),
+                f"{pct(ratio)} ({count:g})",
+                f"≤ {pct(limit)}",
+                pp(limit - ratio),
                 reason,
             )
         )
     return checks
 
 
-def _pct(ratio: float) -> str:
+def pct(ratio: float) -> str:
     return f"{ratio * 100:.2f}%"
 
 
-def _pp(difference: float) -> str:
+def pp(difference: float) -> str:
     return f"{difference * 100:+.2f} pp"

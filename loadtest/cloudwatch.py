@@ -17,6 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from loadtest.aws import make_client
 
 NAMESPACE = "AWS/Lambda"
+SOURCE = "CloudWatch"
 PERIOD_S = 60  # Lambda publishes standard-resolution (1-minute) metrics
 POLL_S = 20
 # (key in our output, metric name, statistic)
@@ -86,9 +87,10 @@ def read_lambda_metrics(client, function_name: str, start: dt.datetime, end: dt.
         "start": _iso(start),
         "end": _iso(end),
         "period_seconds": PERIOD_S,
+        "source": SOURCE,
         "complete": last_minute in minutes,
         "summary": _summary(ordered),
-        "minutes": ordered,
+        "points": ordered,
         "percentiles_note": percentiles_note,
     }
 

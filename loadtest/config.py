@@ -38,6 +38,47 @@ class CloudWatch:
 
 
 @dataclass(frozen=True)
+class Gateway:
+    """Read the Lambda-like metrics of the local stage gateway serving the host (loopback)."""
+
+    enabled: bool = False
+
+
+@dataclass(frozen=True)
+class Burst:
+    """From idle, `users` users at once, each sending `requests_per_user` requests back to back
+    with no think time, then idling until `seconds` have passed: concurrent cold starts, with a
+    bounded number of requests (a usage plan's throttle must not be what the burst measures).
+
+    Gated on its p99, its throttles and errors, and on evidence that the function scaled out:
+    peak concurrent executions during the burst >= min_concurrency_ratio x users.
+    """
+
+    users: int
+    requests_per_user: int
+    seconds: int
+    max_p99_ms: float
+    min_concurrency_ratio: float
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """Can `stage` carry its expected peak? Little's law: concurrency = rate x duration."""
+
+    stage: str
+    peak_rps: float
+    safety_factor: float
+
+
+# Bounds on a burst: enough users to need several environments, few enough that a typo cannot
+# launch thousands of concurrent requests at a stage; long enough to see, short enough to pay for.
+BURST_USERS = (2, 1000)
+BURST_REQUESTS_PER_USER = (1, 100)
+BURST_SECONDS = (5, 60)
+BURST_GAP_S = 2  # users stop between the burst and the first step, so the phases don't mix
+
+
+@dataclass(frozen=True)
 class Profile:
     name: str
     description: str
@@ -46,10 +87,18 @@ class Profile:
     steps: tuple[Step, ...]
     slo: Slo
     cloudwatch: CloudWatch
+    gateway: Gateway = Gateway()
+    burst: Burst | None = None
+    capacity: Capacity | None = None
+
+    @property
+    def burst_seconds(self) -> int:
+        """The burst and the idle gap after it, before the first step (0 without a burst)."""
+        return self.burst.seconds + BURST_GAP_S if self.burst else 0
 
     @property
     def total_seconds(self) -> int:
-        return sum(step.seconds for step in self.steps)
+        return self.burst_seconds + sum(step.seconds for step in self.steps)
 
 
 def profile_names(path: Path = CONFIG_FILE) -> list[str]:
@@ -73,6 +122,9 @@ def load_profile(name: str, path: Path = CONFIG_FILE) -> Profile:
             steps=tuple(Step(**step) for step in raw["steps"]),
             slo=_section(Slo, raw["slo"]),
             cloudwatch=_section(CloudWatch, raw.get("cloudwatch", {"enabled": False})),
+            gateway=_section(Gateway, raw.get("gateway", {})),
+            burst=_section(Burst, raw["burst"]) if "burst" in raw else None,
+            capacity=_section(Capacity, raw["capacity"]) if "capacity" in raw else None,
         )
     except KeyError as exc:
         raise LoadTestError(f"{where}: missing setting {exc}") from None
@@ -118,5 +170,37 @@ def _validate(profile: Profile, where: str) -> None:
             problems.append(f"slo.{name} must be between 0 and 1")
     if slo.max_p95_growth < 1:
         problems.append("slo.max_p95_growth is a ratio and must be at least 1")
+    if profile.cloudwatch.enabled and profile.gateway.enabled:
+        problems.append("read Lambda metrics from cloudwatch or from the local gateway, not both")
+    problems += _burst_problems(profile.burst) + _capacity_problems(profile.capacity)
     if problems:
         raise LoadTestError(f"{where}: {'; '.join(problems)}")
+
+
+def _burst_problems(burst: Burst | None) -> list[str]:
+    if burst is None:
+        return []
+    problems = []
+    if not BURST_USERS[0] <= burst.users <= BURST_USERS[1]:
+        problems.append(f"burst.users must be between {BURST_USERS[0]} and {BURST_USERS[1]}")
+    low, high = BURST_REQUESTS_PER_USER
+    if not low <= burst.requests_per_user <= high:
+        problems.append(f"burst.requests_per_user must be between {low} and {high}")
+    if not BURST_SECONDS[0] <= burst.seconds <= BURST_SECONDS[1]:
+        problems.append(f"burst.seconds must be between {BURST_SECONDS[0]} and {BURST_SECONDS[1]}")
+    if not 0 < burst.min_concurrency_ratio <= 1:
+        problems.append("burst.min_concurrency_ratio must be in (0, 1]")
+    if burst.max_p99_ms <= 0:
+        problems.append("burst.max_p99_ms must be positive")
+    return problems
+
+
+def _capacity_problems(capacity: Capacity | None) -> list[str]:
+    if capacity is None:
+        return []
+    problems = []
+    if capacity.peak_rps <= 0:
+        problems.append("capacity.peak_rps must be positive")
+    if capacity.safety_factor < 1:
+        problems.append("capacity.safety_factor must be at least 1")
+    return problems

@@ -1,8 +1,9 @@
 """`python -m loadtest.gate RESULTS_DIR`: judge a finished run, write its report, exit 1 on a miss.
 
-Reads Locust's CSV output (plus run.json and cloudwatch.json when the runner wrote them), derives
-per-step numbers (loadtest.history), applies the profile's SLOs (loadtest.checks), and writes
-report.md, latency.png and gate.json into RESULTS_DIR. Exit codes: 0 passed, 1 an SLO was
+Reads Locust's CSV output (plus run.json, lambda_metrics.json and capacity.json when the runner
+wrote them), derives per-step numbers (loadtest.history), applies the profile's SLOs
+(loadtest.checks), the burst's (loadtest.burst) and the capacity check (loadtest.capacity), and
+writes report.md, latency.png and gate.json into RESULTS_DIR. Exit codes: 0 passed, 1 an SLO was
 missed, 2 the results could not be read.
 """
 
@@ -11,17 +12,18 @@ from pathlib import Path
 
 import click
 
-from loadtest import chart, checks, history, report
+from loadtest import burst, capacity, chart, checks, history, report
 from loadtest.config import Step, load_profile
 from loadtest.errors import LoadTestError
 from loadtest.files import read_json, write_atomic, write_json
 from loadtest.options import config_option
 from loadtest.paths import (
-    CLOUDWATCH_JSON,
+    CAPACITY_JSON,
     CONFIG_FILE,
     FAILURES_CSV,
     GATE_JSON,
     HISTORY_CSV,
+    LAMBDA_METRICS_JSON,
     LATENCY_PNG,
     REPORT_MD,
     RUN_JSON,
@@ -47,15 +49,35 @@ def evaluate_dir(
         history.read_status(results_dir / STATUS_CSV),
         steps,
     )
-    cloudwatch = read_json(results_dir / CLOUDWATCH_JSON)
+    lambda_metrics = read_json(results_dir / LAMBDA_METRICS_JSON)
+    endpoints = _optional(history.read_endpoints, results_dir / STATS_CSV)
+    messages = _optional(history.read_failure_messages, results_dir / FAILURES_CSV)
+    found = checks.evaluate(run, profile.slo, lambda_metrics)
+    burst_stats = None
+    if profile.burst is not None:
+        burst_stats = burst.derive(profile.burst, endpoints, messages, run.burst_window)
+        found += burst.evaluate(burst_stats, profile.burst, profile.slo, lambda_metrics)
+    capacity_view = None
+    if profile.capacity is not None:
+        aggregated = next((e for e in endpoints if e["name"] == "Aggregated"), {})
+        duration = capacity.measured_duration(
+            lambda_metrics, aggregated.get("p99"), run.burst_window
+        )
+        capacity_checks, rows = capacity.evaluate(
+            profile.capacity, read_json(results_dir / CAPACITY_JSON), duration
+        )
+        found += capacity_checks
+        capacity_view = report.CapacityView(profile.capacity, duration, rows)
     return report.Evaluation(
         profile=profile,
         meta=meta,
         run=run,
-        checks=checks.evaluate(run, profile.slo, cloudwatch),
-        cloudwatch=cloudwatch,
-        endpoints=_optional(history.read_endpoints, results_dir / STATS_CSV),
-        failure_messages=_optional(history.read_failure_messages, results_dir / FAILURES_CSV),
+        checks=found,
+        cloudwatch=lambda_metrics,
+        endpoints=endpoints,
+        failure_messages=messages,
+        burst=burst_stats,
+        capacity=capacity_view,
     )
 
 
@@ -68,6 +90,8 @@ def write_outputs(results_dir: Path, evaluation: report.Evaluation) -> str:
         evaluation.run,
         results_dir / LATENCY_PNG,
         f"{evaluation.profile.name}: {evaluation.meta.get('host', '')}",
+        profile=evaluation.profile,
+        lambda_metrics=evaluation.cloudwatch,
     )
     write_json(
         results_dir / GATE_JSON,

@@ -13,7 +13,10 @@ PERCENTILE_WINDOW_S seconds (not since the start). So:
   at least PERCENTILE_WINDOW_S after the step's first row, whose window lies inside the step.
   A step too short to have one falls back to its last row (its window overlaps the ramp-up);
 - a step's max is the largest windowed 100% value of its rows; the run's max is exact
-  (Locust's cumulative "Total Max Response Time").
+  (Locust's cumulative "Total Max Response Time");
+- rows up to the end of the burst and its idle gap (the status file's Phase column) belong to no
+  step: the first step counts from the last of them. The burst's own numbers come from its request
+  name (loadtest.burst).
 """
 
 import csv
@@ -25,6 +28,7 @@ from pathlib import Path
 from loadtest.config import PERCENTILE_WINDOW_S, Step
 from loadtest.errors import LoadTestError
 from loadtest.outcomes import KINDS, OK
+from loadtest.phases import BURST, GAP
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ class StatusRow:
     ts: int
     users: int
     counts: dict[str, int]
+    phase: str = ""  # loadtest.phases; empty in files written before the column existed
 
     @property
     def total(self) -> int:
@@ -94,6 +99,7 @@ class RunData:
     rows: list[Row]
     steps: list[StepStats]
     totals: Totals
+    burst_window: tuple[int, int] | None = None  # the burst's first second to its gap's last
 
 
 def read_history(path: Path) -> list[Row]:
@@ -128,7 +134,14 @@ def read_status(path: Path) -> list[StatusRow]:
     for record in _records(path):
         try:
             counts = {kind: int(record[kind]) for kind in KINDS}
-            rows.append(StatusRow(int(record["Timestamp"]), int(record["User Count"]), counts))
+            rows.append(
+                StatusRow(
+                    int(record["Timestamp"]),
+                    int(record["User Count"]),
+                    counts,
+                    record.get("Phase") or "",
+                )
+            )
         except (KeyError, ValueError) as exc:
             raise LoadTestError(f"{path}: not an outcome-count file ({exc})") from None
     return rows
@@ -136,8 +149,10 @@ def read_status(path: Path) -> list[StatusRow]:
 
 def derive(rows: list[Row], status: list[StatusRow], steps: list[Step]) -> RunData:
     """Per-step and whole-run numbers: see the module docstring for how."""
-    row_groups, row_bases = _group(rows, steps)
-    status_groups, status_bases = _group(status, steps)
+    window = burst_window(status)
+    before = max((s.ts for s in status if s.phase in (BURST, GAP)), default=None)
+    row_groups, row_bases = _group(*_after(rows, before), steps)
+    status_groups, status_bases = _group(*_after(status, before), steps)
     last_rows = _last_nonempty(row_groups)
     last_status = _last_nonempty(status_groups)
     results = []
@@ -161,7 +176,23 @@ def derive(rows: list[Row], status: list[StatusRow], steps: list[Step]) -> RunDa
         seconds=last.ts - rows[0].ts,
         kinds=dict(kinds),
     )
-    return RunData(rows=rows, steps=results, totals=totals)
+    return RunData(rows=rows, steps=results, totals=totals, burst_window=window)
+
+
+def burst_window(status: list[StatusRow]) -> tuple[int, int] | None:
+    """From the burst's first second to its idle gap's last: the burst's last requests may still
+    be in flight, and Locust's own rows lag our status rows by about a second."""
+    seconds = [row.ts for row in status if row.phase in (BURST, GAP)]
+    return (min(seconds), max(seconds)) if any(r.phase == BURST for r in status) else None
+
+
+def _after(rows: list, before: int | None) -> tuple[list, object]:
+    """The rows after the burst and its gap, and the last row before them (the first step's
+    baseline: the burst's requests are not the first step's)."""
+    if before is None:
+        return rows, None
+    earlier = [row for row in rows if row.ts <= before]
+    return [row for row in rows if row.ts > before], (earlier[-1] if earlier else None)
 
 
 def read_endpoints(path: Path) -> list[dict]:
@@ -222,22 +253,23 @@ def _last_nonempty(groups: list[list]) -> int | None:
     return max((i for i, group in enumerate(groups) if group), default=None)
 
 
-def _group(rows: list, steps: list[Step]) -> tuple[list[list], list]:
+def _group(rows: list, baseline, steps: list[Step]) -> tuple[list[list], list]:
     """Rows per step (in order, never going back a step), and each step's baseline row.
 
-    The baseline is the previous step's last row; for the first step, the last row before it
-    with no requests yet (else the file's first row), so the first step starts with its traffic.
+    The baseline is the previous step's last row; for the first step, the given baseline (the
+    burst's last row), else the last row before it with no requests yet (else the file's first
+    row), so the first step starts with its traffic.
     """
     index_of = {step.users: i for i, step in enumerate(steps)}
     groups: list[list] = [[] for _ in steps]
     current = -1
-    before_first = None
+    before_first = baseline
     for row in rows:
         i = index_of.get(row.users)
         if i is not None and i >= current:
             current = i
             groups[i].append(row)
-        elif current == -1 and (before_first is None or row.total == 0):
+        elif current == -1 and baseline is None and (before_first is None or row.total == 0):
             before_first = row  # the last row before any traffic (a master may wait for workers)
     bases, previous_last = [], before_first
     for group in groups:

@@ -20,9 +20,17 @@ from locust.runners import WorkerRunner
 from loadtest.apikey import HEADER, resolve_api_key
 from loadtest.config import load_profile
 from loadtest.errors import LoadTestError
-from loadtest.outcomes import OK, check_fields, check_predict, classify_status, failure_message
+from loadtest.outcomes import (
+    BURST_NAME,
+    OK,
+    check_fields,
+    check_predict,
+    classify_status,
+    failure_message,
+)
 from loadtest.paths import CONFIG_FILE
 from loadtest.payloads import Payloads, read_rows
+from loadtest.phases import phase_at
 from loadtest.status import StatusCounts, StatusCsv
 
 try:
@@ -36,6 +44,7 @@ except LoadTestError as exc:
     sys.exit(f"loadtest: {exc.message}")  # one line, before Locust starts any user
 
 COUNTS = StatusCounts()
+IDLE_S = 3600  # a burst user that has sent its requests waits until the shape stops it
 
 
 class ApiUser(FastHttpUser):
@@ -45,9 +54,14 @@ class ApiUser(FastHttpUser):
 
     def on_start(self) -> None:
         self.rng = random.Random()  # noqa: S311 (sampling payloads, not security)
-        self.headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        self.headers = self.on_start_headers()
+
+    @staticmethod
+    def on_start_headers() -> dict[str, str]:
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if API_KEY:
-            self.headers[HEADER] = API_KEY
+            headers[HEADER] = API_KEY
+        return headers
 
     @task(80)
     def predict_one(self) -> None:
@@ -78,6 +92,31 @@ class ApiUser(FastHttpUser):
             _judge(response, lambda content: check_fields(content, fields))
 
 
+class BurstUser(FastHttpUser):
+    """The burst: all at once, each user sends its single-row predictions back to back (no think
+    time), then idles until the burst phase ends and the shape stops it. Its own request name
+    gives Locust's per-name statistics the burst's exact percentiles and failure messages."""
+
+    def on_start(self) -> None:
+        self.rng = random.Random()  # noqa: S311 (sampling payloads, not security)
+        self.headers = ApiUser.on_start_headers()
+        self.sent = 0
+
+    def wait_time(self) -> float:
+        return 0 if self.sent < PROFILE.burst.requests_per_user else IDLE_S
+
+    @task
+    def predict_burst(self) -> None:
+        if self.sent >= PROFILE.burst.requests_per_user:
+            return
+        self.sent += 1
+        body = PAYLOADS.single(self.rng)
+        with self.client.post(
+            "/predict", data=body.data, headers=self.headers, name=BURST_NAME, catch_response=True
+        ) as response:
+            _judge(response, lambda content: check_predict(content, body.rows))
+
+
 def _judge(response, check) -> None:
     """Count the outcome's kind and tell Locust: a 2xx must also pass the content check."""
     status = response.status_code or 0
@@ -96,16 +135,18 @@ def _judge(response, check) -> None:
 
 
 class StepLoad(LoadTestShape):
-    """The profile's steps, one after another; the test stops after the last one."""
+    """The profile's timeline (loadtest.phases): the burst, an idle gap, then the steps one after
+    another; the test stops after the last one. Every tick names its user class, so the steps
+    never start burst users and the burst never starts think-time users."""
 
     def tick(self):
-        run_time = self.get_run_time()
-        ends = 0
-        for step in PROFILE.steps:
-            ends += step.seconds
-            if run_time < ends:
-                return step.users, PROFILE.spawn_rate
-        return None
+        phase = self.phase()
+        if phase is None:
+            return None
+        return phase.users, phase.spawn_rate, [BurstUser if phase.burst else ApiUser]
+
+    def phase(self):
+        return phase_at(PROFILE, self.get_run_time())
 
 
 @events.report_to_master.add_listener
@@ -130,9 +171,11 @@ def _start_status_log(environment, **_kwargs) -> None:
         return
     writer = StatusCsv(Path(f"{prefix}_status.csv"))  # next to Locust's own CSV files
     runner = environment.runner
+    shape = environment.shape_class
 
     def write() -> None:
-        writer.write(int(time.time()), runner.user_count, COUNTS.totals)
+        phase = shape.phase() if isinstance(shape, StepLoad) else None
+        writer.write(int(time.time()), runner.user_count, COUNTS.totals, phase and phase.name)
 
     def loop() -> None:
         while True:

@@ -19,6 +19,7 @@ FAILURE_KINDS = {
     "other": "other",
 }
 KINDS = (OK, *FAILURE_KINDS)
+BURST_NAME = "/predict [burst]"  # the burst users' request name (loadtest.locustfile.BurstUser)
 
 
 def classify_status(status: int) -> str:
@@ -46,6 +47,19 @@ def failure_message(kind: str, status: int, body: bytes | None) -> str:
         return f"HTTP {status} {_error_code(body)}"
     label = {"forbidden": "forbidden", "throttled": "throttled", "server_error": "server error"}
     return f"HTTP {status} {label.get(kind, 'unexpected status')}"
+
+
+def kind_of_message(message: str) -> str:
+    """The kind a failure_message() line was written for (Locust's failure table keeps only the
+    message): the inverse of failure_message, so both live here."""
+    if message == "connection error":
+        return "network"
+    if message.startswith("200 "):
+        return "bad_content"
+    parts = message.split(" ", 2)
+    if len(parts) >= 2 and parts[0] == "HTTP" and parts[1].isdigit():
+        return classify_status(int(parts[1]))
+    return "other"
 
 
 def check_predict(

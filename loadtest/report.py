@@ -6,10 +6,21 @@ artifacts, and appended to $GITHUB_STEP_SUMMARY where the prod reviewer reads it
 
 from dataclasses import dataclass, field
 
+from loadtest.burst import BurstStats, lambda_in_burst, needed_concurrency
+from loadtest.capacity import Duration, Row, needed_rate
 from loadtest.checks import Check, kinds_text
-from loadtest.config import PERCENTILE_WINDOW_S, Profile
+from loadtest.config import PERCENTILE_WINDOW_S, Capacity, Profile
 from loadtest.history import RunData
 from loadtest.paths import LATENCY_PNG, LOCUST_HTML
+
+PER_PERIOD_ROWS = 30  # a longer per-period table (the gateway's seconds) is left to the chart
+
+
+@dataclass(frozen=True)
+class CapacityView:
+    capacity: Capacity
+    duration: Duration | None
+    rows: list[Row]
 
 
 @dataclass
@@ -18,9 +29,11 @@ class Evaluation:
     meta: dict  # run.json: host, stage, backend, git_sha, times, locust version
     run: RunData
     checks: list[Check]
-    cloudwatch: dict | None
+    cloudwatch: dict | None  # the Lambda metrics: CloudWatch's, or the local gateway's
     endpoints: list[dict] = field(default_factory=list)
     failure_messages: list[dict] = field(default_factory=list)
+    burst: BurstStats | None = None
+    capacity: CapacityView | None = None
 
     @property
     def passed(self) -> bool:
@@ -35,12 +48,15 @@ def render(ev: Evaluation) -> str:
     parts = [
         _verdict(ev),
         _about(ev),
+        _capacity(ev),
+        _burst(ev),
         _steps(ev),
         _slos(ev),
         _lambda(ev),
         _endpoints(ev),
         _messages(ev),
-        f"Files next to this report: `{LATENCY_PNG}` (latency and RPS over time), "
+        f"Files next to this report: `{LATENCY_PNG}` (latency with the SLO limits, concurrent "
+        "executions, RPS over time), "
         f"`{LOCUST_HTML}` (Locust's own report), `locust_*.csv` (the raw numbers).\n",
     ]
     return "\n".join(part for part in parts if part)
@@ -93,6 +109,56 @@ def _distribution(meta: dict) -> str:
     return ""
 
 
+def _capacity(ev: Evaluation) -> str:
+    view = ev.capacity
+    if view is None:
+        return ""
+    c = view.capacity
+    duration = (
+        f"{view.duration.p99_ms:.3g} ms ({view.duration.source})" if view.duration else "unknown"
+    )
+    lines = [
+        f"### Capacity: can `{c.stage}` carry its peak?\n",
+        f"Expected peak {c.peak_rps:g} requests/s (config), duration {duration}, safety factor "
+        f"{c.safety_factor:g}: Lambda needs peak x duration x factor concurrent executions "
+        f"(Little's law); the usage plan must admit {needed_rate(c):g} requests/s.\n",
+        "| capacity | needed | available | headroom | |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for row in view.rows:
+        mark = "✅" if row.ok else "❌"
+        lines.append(f"| {row.what} | {row.needed} | {row.available} | {row.headroom} | {mark} |")
+    if not view.rows:
+        lines.append("| (not read: see the verdict) | | | | ❌ |")
+    return "\n".join(lines) + "\n"
+
+
+def _burst(ev: Evaluation) -> str:
+    b, config = ev.burst, ev.profile.burst
+    if b is None or config is None:
+        return ""
+    head = f"### Burst: {b.users} users at once from idle, no think time, {b.planned_seconds} s\n"
+    if not b.observed:
+        return head + "\nThe burst did not run.\n"
+    seen = lambda_in_burst(ev.cloudwatch, b.window)
+    peak = (
+        f"{seen.concurrency_peak:g} ({seen.source})"
+        if seen.available and seen.concurrency_peak is not None
+        else f"no evidence: {seen.reason}"
+    )
+    lines = [
+        head,
+        "| requests | p50 ms | p95 ms | p99 ms | max ms | failures | peak concurrency | needed |",
+        "|---:|---:|---:|---:|---:|---|---|---:|",
+        f"| {b.requests} | {_ms(b.p50)} | {_ms(b.p95)} | {_ms(b.p99)} | {_ms(b.max_ms)} "
+        f"| {kinds_text(b.kinds)} | {peak} | ≥ {needed_concurrency(config)} |",
+        "\nPercentiles over every burst request (Locust's whole-run statistics for "
+        "`/predict [burst]`); peak concurrency is the highest ConcurrentExecutions of the "
+        "Lambda metrics' periods that overlap the burst.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def _steps(ev: Evaluation) -> str:
     lines = [
         "### Steps\n",
@@ -137,11 +203,13 @@ def _slos(ev: Evaluation) -> str:
 
 def _lambda(ev: Evaluation) -> str:
     cw = ev.cloudwatch
-    head = "### Lambda (CloudWatch)\n\n"
+    source = (cw or {}).get("source") or "CloudWatch"
+    head = f"### Lambda ({source})\n\n"
     if cw is None:
         return head + "Not collected: a local run has no Lambda function behind it.\n"
     if not cw.get("available"):
-        return head + f"Not available: {cw.get('reason', 'unknown reason')}. Not gated.\n"
+        gated = "The burst's scale-out check fails without it" if ev.burst else "Not gated"
+        return head + f"Not available: {cw.get('reason', 'unknown reason')}. {gated}.\n"
     s = cw["summary"]
     lines = [
         head
@@ -154,18 +222,27 @@ def _lambda(ev: Evaluation) -> str:
         f"| {_num(s['concurrency_max'])} | {_ms(s['duration_avg_ms'])} "
         f"| {_ms(s['duration_max_ms'])} | {_ms(s.get('duration_p95_ms'))} "
         f"| {_ms(s.get('duration_p99_ms'))} |",
-        "\n| minute | invocations | concurrency max | throttles | errors | duration avg | p95 |",
-        "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for m in cw["minutes"]:
-        lines.append(
-            f"| {m['time']} | {_num(m.get('invocations'))} | {_num(m.get('concurrency_max'))} "
-            f"| {_num(m.get('throttles'))} | {_num(m.get('errors'))} "
-            f"| {_ms(m.get('duration_avg_ms'))} | {_ms(m.get('duration_p95_ms'))} |"
-        )
+    points = cw.get("points", [])
+    if len(points) <= PER_PERIOD_ROWS:
+        lines += [
+            "\n| period | invocations | concurrency max | throttles | errors | duration avg "
+            "| p95 |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for m in points:
+            lines.append(
+                f"| {m['time']} | {_num(m.get('invocations'))} "
+                f"| {_num(m.get('concurrency_max'))} | {_num(m.get('throttles'))} "
+                f"| {_num(m.get('errors'))} | {_ms(m.get('duration_avg_ms'))} "
+                f"| {_ms(m.get('duration_p95_ms'))} |"
+            )
+    else:
+        lines.append(f"\n{len(points)} periods: concurrency over time is in `{LATENCY_PNG}`.")
     lines.append(
-        "\nDurations are milliseconds; percentiles are the worst minute's (n/a where CloudWatch "
-        "has none)." + (f" {cw['percentiles_note']}." if cw.get("percentiles_note") else "")
+        "\nDurations are milliseconds; percentiles are the worst period's where the source can't "
+        "merge them (n/a where it has none)."
+        + (f" {cw['percentiles_note']}." if cw.get("percentiles_note") else "")
     )
     return "\n".join(lines) + "\n"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from loadtest import cloudwatch, gate
+from loadtest import capacity_read, cloudwatch, gate, gateway_metrics
 from loadtest.apikey import resolve_api_key
 from loadtest.aws import function_name
 from loadtest.config import Profile, load_profile
@@ -24,7 +24,8 @@ from loadtest.files import write_json
 from loadtest.launcher import Distribution
 from loadtest.options import config_option
 from loadtest.paths import (
-    CLOUDWATCH_JSON,
+    CAPACITY_JSON,
+    LAMBDA_METRICS_JSON,
     LATENCY_PNG,
     LOCUST_HTML,
     REPORT_MD,
@@ -123,9 +124,12 @@ def main(
         )
     except KeyboardInterrupt:  # the context managers have stopped Locust and the server by now
         raise LoadTestError("interrupted: Locust and the local server were stopped") from None
-    metrics = _lambda_metrics(profile, stage, session.started, session.finished)
+    metrics = _lambda_metrics(profile, stage, session)
     if metrics is not None:
-        write_json(out_dir / CLOUDWATCH_JSON, metrics)
+        write_json(out_dir / LAMBDA_METRICS_JSON, metrics)
+    if profile.capacity is not None and stage:  # a stage: AWS (or the rehearsal's endpoint)
+        say(f"reading what {profile.capacity.stage} can carry (account, function, usage plan)")
+        write_json(out_dir / CAPACITY_JSON, capacity_read.read(profile.capacity.stage))
     evaluation = gate.evaluate_dir(out_dir, profile.name, config_path)
     text = gate.write_outputs(out_dir, evaluation)
     click.echo(text)
@@ -137,9 +141,14 @@ def main(
         sys.exit(1)
 
 
-def _lambda_metrics(
-    profile: Profile, stage: str | None, started: dt.datetime, finished: dt.datetime
-) -> dict | None:
+def _lambda_metrics(profile: Profile, stage: str | None, session) -> dict | None:
+    """CloudWatch's for a real stage; the local stage gateway's when the profile says the host
+    is one (the rehearsal)."""
+    started, finished = session.started, session.finished
+    if profile.gateway.enabled:
+        say("reading the local stage gateway's function metrics")
+        steady_since = started + dt.timedelta(seconds=profile.burst_seconds)
+        return gateway_metrics.collect(session.meta["host"], started, finished, steady_since)
     if not stage:
         return None  # the report says: a local run has no Lambda behind it
     if not profile.cloudwatch.enabled:

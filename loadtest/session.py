@@ -15,8 +15,9 @@ from loadtest.config import Profile
 from loadtest.files import write_json
 from loadtest.launcher import Distribution, run_locust
 from loadtest.paths import (
-    CLOUDWATCH_JSON,
+    CAPACITY_JSON,
     GATE_JSON,
+    LAMBDA_METRICS_JSON,
     LATENCY_PNG,
     LOCUST_HTML,
     REPORT_MD,
@@ -27,7 +28,16 @@ from loadtest.paths import (
 from loadtest.server import LocalServer
 from loadtest.target import check_deployed, normalise, preflight
 
-STALE = (RUN_JSON, CLOUDWATCH_JSON, REPORT_MD, LATENCY_PNG, GATE_JSON, STATUS_CSV, LOCUST_HTML)
+STALE = (
+    RUN_JSON,
+    LAMBDA_METRICS_JSON,
+    CAPACITY_JSON,
+    REPORT_MD,
+    LATENCY_PNG,
+    GATE_JSON,
+    STATUS_CSV,
+    LOCUST_HTML,
+)
 
 
 @dataclass(frozen=True)
@@ -75,7 +85,11 @@ def execute(
         meta["deployed"] = preflight(host, api_key)
         check_deployed(meta["deployed"], expect_sha)
         steps = " -> ".join(str(step.users) for step in profile.steps)
-        say(f"step load '{profile.name}': {steps} users, {profile.total_seconds} s -> {out_dir}")
+        burst = f"burst of {profile.burst.users}, then " if profile.burst else ""
+        say(
+            f"step load '{profile.name}': {burst}{steps} users, {profile.total_seconds} s "
+            f"-> {out_dir}"
+        )
         started = now()
         run_locust(
             profile,

@@ -2,8 +2,9 @@
 but the report needs 403s, 429s and 5xx per step, so the locustfile writes this time series too.
 
 `locust_status.csv` has one row per second: Timestamp, User Count, then the cumulative count of
-each outcome kind (loadtest.outcomes.KINDS). In a distributed run workers send their new counts to
-the master with each stats report, and only the master writes the file.
+each outcome kind (loadtest.outcomes.KINDS), then the Phase of the timeline (loadtest.phases). In
+a distributed run workers send their new counts to the master with each stats report, and only
+the master writes the file.
 """
 
 import csv
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from loadtest.outcomes import KINDS
 
-HEADER = ("Timestamp", "User Count", *KINDS)
+HEADER = ("Timestamp", "User Count", *KINDS, "Phase")
 
 
 class StatusCounts:
@@ -43,8 +44,10 @@ class StatusCsv:
         self._writer = csv.writer(self._file)
         self._writer.writerow(HEADER)
 
-    def write(self, timestamp: int, users: int, totals: dict[str, int]) -> None:
-        self._writer.writerow([timestamp, users, *(totals[kind] for kind in KINDS)])
+    def write(
+        self, timestamp: int, users: int, totals: dict[str, int], phase: str | None = None
+    ) -> None:
+        self._writer.writerow([timestamp, users, *(totals[kind] for kind in KINDS), phase or ""])
         self._file.flush()
 
     def close(self) -> None:

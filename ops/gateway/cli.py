@@ -33,7 +33,8 @@ from ops.local_aws.server import exit_on_signals
     type=click.IntRange(1, 64),
     default=DEFAULT_CONCURRENCY,
     show_default=True,
-    help="Worker limit when the function reserves no concurrency.",
+    help="Worker cap when the function reserves no concurrency (the account's unreserved pool, "
+    "from the endpoint's GetAccountSettings, applies too).",
 )
 @click.option(
     "--ttl",

@@ -1,4 +1,5 @@
-"""The deployed function as the local endpoint describes it: code, configuration, concurrency.
+"""The deployed function as the local endpoint describes it: code, configuration, concurrency
+(its reservation, and the account's unreserved pool from GetAccountSettings).
 
 Re-read at most every `ttl` seconds. A new revision (a deploy or a rollback changed CodeSha256, or
 the configuration changed) is unzipped before any request uses it; requests that arrive meanwhile
@@ -60,25 +61,49 @@ def revision_of(answer: dict, root: Path) -> Revision:
     return Revision(**fields, root=root, key=key)
 
 
+@dataclass(frozen=True)
+class Concurrency:
+    """How many executions the function may run at once, as Lambda decides it.
+
+    reserved: its reserved concurrency (its own share, outside the account's pool), or None;
+    unreserved: the account's pool that every function without a reservation shares;
+    cap: the gateway's own limit for a function without a reservation (this machine's), or None.
+    """
+
+    reserved: int | None
+    unreserved: int
+    cap: int | None = None
+
+    @property
+    def limit(self) -> int:
+        if self.reserved is not None:
+            return self.reserved
+        return self.unreserved if self.cap is None else min(self.cap, self.unreserved)
+
+    @property
+    def shares_account_pool(self) -> bool:
+        return self.reserved is None
+
+
 class StageFunction:
-    """current() -> (revision, concurrency limit), cached for at most ttl seconds."""
+    """current() -> (revision, concurrency), cached for at most ttl seconds."""
 
     def __init__(
         self,
         lambda_client,
         name: str,
         cache: Path,
-        default_limit: int,
+        cap: int | None,
         ttl: float,
         clock=time.monotonic,
     ):
         self.client, self.name, self.cache = lambda_client, name, cache
-        self.default_limit, self.ttl, self.clock = default_limit, ttl, clock
+        self.cap, self.ttl, self.clock = cap, ttl, clock
         self._lock = threading.Lock()
-        self._state: tuple[Revision, int] | None = None
+        self._state: tuple[Revision, Concurrency] | None = None
         self._checked = 0.0
 
-    def current(self) -> tuple[Revision, int]:
+    def current(self) -> tuple[Revision, Concurrency]:
         with self._lock:
             now = self.clock()
             if self._state is None or now - self._checked >= self.ttl:
@@ -86,20 +111,25 @@ class StageFunction:
                 self._checked = now
             return self._state
 
-    def _read(self, previous: tuple[Revision, int] | None) -> tuple[Revision, int]:
+    def _read(self, previous: tuple[Revision, Concurrency] | None) -> tuple[Revision, Concurrency]:
         try:
             answer = self.client.get_function(FunctionName=self.name)
             concurrency = self.client.get_function_concurrency(FunctionName=self.name)
+            account = self.client.get_account_settings()["AccountLimit"]
         except self.client.exceptions.ResourceNotFoundException:
             raise FunctionMissing(
                 f"function {self.name} does not exist in the local endpoint"
             ) from None
         except ClientError as exc:
             raise FunctionMissing(f"cannot read function {self.name}: {exc}") from None
-        limit = concurrency.get("ReservedConcurrentExecutions", self.default_limit)
+        limits = Concurrency(
+            reserved=concurrency.get("ReservedConcurrentExecutions"),
+            unreserved=int(account["UnreservedConcurrentExecutions"]),
+            cap=self.cap,
+        )
         config = answer["Configuration"]
         if previous and previous[0].code_sha256 == config["CodeSha256"]:
             root = previous[0].root
         else:
             root = unpacked(answer["Code"]["Location"], config["CodeSha256"], self.cache)
-        return revision_of(answer, root), limit
+        return revision_of(answer, root), limits

@@ -6,10 +6,12 @@ import logging
 import threading
 from collections import Counter
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ops import lambda_runtime, paths
+from ops.gateway.account import shared_pool
 from ops.gateway.auth import Caller, StageKeys
 from ops.gateway.events import (
     HttpRequest,
@@ -20,7 +22,8 @@ from ops.gateway.events import (
     request_event,
     split_stage,
 )
-from ops.gateway.function import FunctionMissing, StageFunction
+from ops.gateway.function import Concurrency, FunctionMissing, StageFunction
+from ops.gateway.metrics import FunctionMetrics
 from ops.gateway.package import PackageError
 from ops.gateway.pool import Pool, Throttled
 from ops.gateway.throttle import THROTTLED, Limiter
@@ -29,7 +32,9 @@ from ops.local_aws.clients import aws_env, local_client, region_from_env
 
 log = logging.getLogger("ops.gateway")
 
-DEFAULT_CONCURRENCY = 4  # Lambda's limit when the function reserves none (locally: the machine's)
+# The gateway's own cap for a function that reserves no concurrency (this machine's: every
+# execution is a process here); None leaves only the account's pool, as in Lambda.
+DEFAULT_CONCURRENCY = 4
 DEFAULT_TTL = 1.0  # seconds a read of keys, plans and function state is reused
 INTEGRATION_TIMEOUT_S = 29  # API Gateway's REST integration timeout
 MAX_PAYLOAD = 10 * 1024 * 1024  # API Gateway's request payload limit
@@ -58,6 +63,17 @@ def header(request: HttpRequest, name: str) -> str | None:
     return found
 
 
+def stats_window(query: str) -> tuple[int, int | None]:
+    """?since=EPOCH&until=EPOCH (seconds), both optional; anything unparseable is ignored."""
+    values = dict(parse_qsl(query))
+    since = values.get("since", "")
+    until = values.get("until", "")
+    return (
+        int(since) if since.isdigit() else 0,
+        int(until) if until.isdigit() else None,
+    )
+
+
 class Gateway:
     """handle(request, host) -> response for STAGE; close() stops every worker."""
 
@@ -67,7 +83,7 @@ class Gateway:
         endpoint: str,
         *,
         region: str | None = None,
-        concurrency: int = DEFAULT_CONCURRENCY,
+        concurrency: int | None = DEFAULT_CONCURRENCY,
         ttl: float = DEFAULT_TTL,
         cache: Path | None = None,
         log_path: Path | None = None,
@@ -90,19 +106,28 @@ class Gateway:
         self.log_path = log_path or base / f"{self.function_name}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("w")  # the workers' stdout and stderr, like CloudWatch
-        self.pool = Pool(lambda_runtime.ensure_layer(), aws_env(endpoint, region), self._log)
+        self.metrics = FunctionMetrics()
+        self.account = shared_pool(endpoint)
+        self.pool = Pool(
+            lambda_runtime.ensure_layer(),
+            aws_env(endpoint, region),
+            self._log,
+            account=self.account,
+            on_in_use=self.metrics.concurrency,
+        )
         self._lock = threading.Lock()
         self._statuses: Counter = Counter()
         self._cold_starts: list[dict] = []
-        self._limit: int | None = None
+        self._concurrency: Concurrency | None = None
         self._max_rss_mb = 0.0  # the largest worker's peak memory (compare with MemorySize)
 
     def handle(self, request: HttpRequest, host: str) -> HttpResponse:
         request_id = new_request_id()
-        if request.target.split("?", 1)[0] == STATS_PATH:
-            return HttpResponse(
-                200, [("Content-Type", "application/json")], json.dumps(self.stats()).encode()
-            )
+        path, _, query = request.target.partition("?")
+        if path == STATS_PATH:
+            since, until = stats_window(query)
+            body = json.dumps(self.stats(since, until)).encode()
+            return HttpResponse(200, [("Content-Type", "application/json")], body)
         response = self._handle(request, host, request_id)
         with self._lock:
             self._statuses[response.status] += 1
@@ -146,14 +171,15 @@ class Gateway:
     def _invoke(self, event: dict, request_id: str) -> HttpResponse:
         """Lambda's part: the current code, a free execution environment, the invocation."""
         try:
-            revision, limit = self.function.current()
+            revision, concurrency = self.function.current()
         except (FunctionMissing, PackageError, ClientError, BotoCoreError) as exc:
             log.error("%s: %s", self.stage, exc)
             return error(502, request_id)
-        self._limit = limit
+        self._concurrency = concurrency
         try:
-            worker, cold = self.pool.acquire(revision, limit)
+            worker, cold = self.pool.acquire(revision, concurrency)
         except Throttled:
+            self.metrics.throttle()
             return error(429, request_id, "Rate Exceeded.", "TooManyRequestsException")
         except (WorkerError, OSError) as exc:
             log.error("%s: cold start failed: %s (worker log: %s)", self.stage, exc, self.log_path)
@@ -170,7 +196,10 @@ class Gateway:
             log.error("%s: %s (worker log: %s)", self.stage, exc, self.log_path)
             failure = error(502, request_id)
         finally:
-            self.pool.release(worker, limit, healthy=reply is not None)
+            self.pool.release(worker, concurrency, healthy=reply is not None)
+        seconds = reply.get("seconds") if reply is not None else None
+        failed = reply is None or "error" in reply  # Lambda's Errors: the function failed
+        self.metrics.invocation(None if seconds is None else seconds * 1000, failed)
         if reply is not None:
             with self._lock:
                 self._max_rss_mb = max(self._max_rss_mb, reply.get("max_rss_mb", 0.0))
@@ -214,18 +243,32 @@ class Gateway:
             first_seconds or 0.0,
         )
 
-    def stats(self) -> dict:
+    def stats(self, since: int = 0, until: int | None = None) -> dict:
+        """Statuses, workers and cold starts since the start; the function's per-second metrics
+        (points) and its duration percentiles over the window [since, until] (epoch seconds)."""
         with self._lock:
             statuses = {str(status): count for status, count in sorted(self._statuses.items())}
             cold, max_rss_mb = list(self._cold_starts), self._max_rss_mb
+        concurrency = self._concurrency
         return {
             "stage": self.stage,
             "function": self.function_name,
-            "limit": self._limit,
+            "limit": concurrency and concurrency.limit,
+            "reserved": concurrency and concurrency.reserved,
+            "account": {
+                "unreserved": concurrency and concurrency.unreserved,
+                "in_use": self.account.in_use,
+                "peak": self.account.peak,
+            },
             "workers": self.pool.snapshot(),
             "statuses": statuses,
             "cold_starts": cold,
             "max_rss_mb": round(max_rss_mb, 1),
+            "metrics": {
+                "period_seconds": 1,
+                "points": self.metrics.points(since, until),
+                "window": self.metrics.window(since, until),
+            },
         }
 
     def close(self) -> None:

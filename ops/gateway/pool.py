@@ -1,17 +1,21 @@
-"""The worker pool: workers start on demand up to the function's concurrency (each start is a
-cold start), serve one invocation at a time, stay warm between them, and are retired when the
-code or configuration changes."""
+"""The worker pool: workers start on demand up to the function's concurrency and, for a function
+without a reservation, while the account's pool has room (each start is a cold start); they serve
+one invocation at a time, stay warm between them, and are retired when the code or configuration
+changes."""
 
 import itertools
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
-from ops.gateway.function import Revision
+from ops.gateway.account import AccountPool
+from ops.gateway.function import Concurrency, Revision
 from ops.gateway.worker import Worker, worker_env
 
 
 class Throttled(Exception):
-    """Every execution the concurrency limit allows is busy (Lambda throttles, never queues)."""
+    """Every execution the function's or the account's limit allows is busy (Lambda throttles,
+    never queues)."""
 
 
 def stop_all(workers) -> None:
@@ -26,8 +30,17 @@ def stop_all(workers) -> None:
 class Pool:
     """Idle workers of the current revision, busy ones, and the count of those starting."""
 
-    def __init__(self, runtime_layer: Path, aws: dict[str, str], log):
+    def __init__(
+        self,
+        runtime_layer: Path,
+        aws: dict[str, str],
+        log,
+        account: AccountPool | None = None,
+        on_in_use: Callable[[int], None] = lambda _count: None,
+    ):
         self.runtime_layer, self.aws, self.log = runtime_layer, aws, log
+        self.account = account or AccountPool()
+        self.on_in_use = on_in_use  # told the executions in use after one starts or ends
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
         self._idle: list[Worker] = []
@@ -36,8 +49,9 @@ class Pool:
         self._current: str | None = None
         self._closed = False
 
-    def acquire(self, revision: Revision, limit: int) -> tuple[Worker, bool]:
-        """(a warm worker, False) or (a new one, True); Throttled at the concurrency limit."""
+    def acquire(self, revision: Revision, concurrency: Concurrency) -> tuple[Worker, bool]:
+        """(a warm worker, False) or (a new one, True); Throttled at the function's limit or
+        when the account's unreserved pool is exhausted."""
         retired: list[Worker] = []
         try:
             with self._lock:
@@ -45,28 +59,38 @@ class Pool:
                     raise Throttled("the gateway is stopping")
                 if revision.key != self._current:
                     self._current, retired, self._idle = revision.key, self._idle, []
+                in_use = len(self._busy) + self._starting
+                if in_use >= concurrency.limit:
+                    raise Throttled(f"{in_use} of {concurrency.limit} executions busy")
+                pooled = concurrency.shares_account_pool
+                if pooled and not self.account.try_acquire(concurrency.unreserved):
+                    raise Throttled(f"the account's {concurrency.unreserved} executions are busy")
+                self.on_in_use(in_use + 1)
                 if self._idle:
                     worker = self._idle.pop()
+                    worker.pooled = pooled
                     self._busy.add(worker)
                     return worker, False
-                if len(self._busy) + self._starting >= limit:
-                    raise Throttled(f"{len(self._busy)} of {limit} executions busy")
                 self._starting += 1
                 number = next(self._numbers)
         finally:
             stop_all(retired)
-        return self._start(number, revision), True
+        return self._start(number, revision, pooled), True
 
-    def _start(self, number: int, revision: Revision) -> Worker:
+    def _start(self, number: int, revision: Revision, pooled: bool) -> Worker:
         worker = None
         try:
             worker = Worker(
                 number, revision, worker_env(revision, self.runtime_layer, self.aws), self.log
             )
+            worker.pooled = pooled
             worker.wait_ready()
         except BaseException:
             with self._lock:
                 self._starting -= 1
+                self.on_in_use(len(self._busy) + self._starting)
+                if pooled:
+                    self.account.release()
             if worker is not None:
                 worker.kill()
                 worker.wait()
@@ -76,17 +100,21 @@ class Pool:
             self._busy.add(worker)
         return worker
 
-    def release(self, worker: Worker, limit: int, healthy: bool = True) -> None:
+    def release(self, worker: Worker, concurrency: Concurrency, healthy: bool = True) -> None:
         """Back to idle if it is still fit to serve; otherwise stopped (old code, crash, limit)."""
         with self._lock:
             self._busy.discard(worker)
+            self.on_in_use(len(self._busy) + self._starting)
+            if worker.pooled:
+                self.account.release()
+                worker.pooled = False
             live = len(self._busy) + self._starting + len(self._idle)
             keep = (
                 healthy
                 and not self._closed
                 and worker.revision.key == self._current
                 and worker.process.poll() is None
-                and live < limit
+                and live < concurrency.limit
             )
             if keep:
                 self._idle.append(worker)

@@ -92,7 +92,7 @@ def start_gateway(
     endpoint: str | None = None,
     *,
     port: int = 0,
-    concurrency: int = DEFAULT_CONCURRENCY,
+    concurrency: int | None = DEFAULT_CONCURRENCY,
     ttl: float = DEFAULT_TTL,
     region: str | None = None,
     cache: Path | None = None,
@@ -100,9 +100,11 @@ def start_gateway(
 ) -> Iterator[str]:
     """Serve STAGE's deployed function from the local endpoint; yield its base URL.
 
-    endpoint defaults to AWS_ENDPOINT_URL and must be on loopback. concurrency applies when the
-    function reserves none; ttl bounds how stale keys, plans and code may be (seconds).
-    Stats (statuses, workers, cold starts) are at http://127.0.0.1:PORT/_local/stats.
+    endpoint defaults to AWS_ENDPOINT_URL and must be on loopback. concurrency caps a function
+    that reserves none (None: only the account's unreserved pool, shared with the other gateways
+    of this process for the same endpoint); ttl bounds how stale keys, plans and code may be
+    (seconds). Stats (statuses, workers, cold starts, per-second metrics) are at
+    http://127.0.0.1:PORT/_local/stats[?since=EPOCH&until=EPOCH].
     """
     endpoint = require_loopback(endpoint or os.environ.get("AWS_ENDPOINT_URL"))
     gateway = Gateway(

@@ -57,6 +57,7 @@ class Worker:
 
     def __init__(self, number: int, revision: Revision, env: dict[str, str], log):
         self.number, self.revision = number, revision
+        self.pooled = False  # holds a slot of the account's pool (ops.gateway.account)
         self.init_seconds: float | None = None
         self.started = time.monotonic()
         requests_read, requests_write = os.pipe()

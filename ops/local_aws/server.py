@@ -19,7 +19,7 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from ops.local_aws.clients import DEFAULT_REGION, REAL_ACCOUNT_VARIABLES, aws_env
-from ops.local_aws.shims import ShimmedMoto
+from ops.local_aws.shims import LOCAL_ACCOUNT_CONCURRENCY, ShimmedMoto
 
 # moto keeps its state in module globals: two servers in one process would share (and reset) it.
 _RUNNING = threading.Lock()
@@ -35,8 +35,14 @@ class QuietHandler(MotoRequestHandler):
 class LocalAwsServer:
     """start() -> endpoint URL; stop() always; one per process."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0):
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        account_concurrency: int = LOCAL_ACCOUNT_CONCURRENCY,
+    ):
         self.host, self.port = host, port
+        self.account_concurrency = account_concurrency
         self.endpoint = ""
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
@@ -45,7 +51,9 @@ class LocalAwsServer:
         if not _RUNNING.acquire(blocking=False):
             raise RuntimeError("a local AWS endpoint already runs in this process (moto is global)")
         try:
-            app = ShimmedMoto(DomainDispatcherApplication(create_backend_app))
+            app = ShimmedMoto(
+                DomainDispatcherApplication(create_backend_app), self.account_concurrency
+            )
             self._server = make_server(
                 self.host, self.port, app, threaded=True, request_handler=QuietHandler
             )
@@ -115,13 +123,21 @@ def exit_on_signals(signals=(signal.SIGTERM, signal.SIGHUP)) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def local_aws(port: int = 0, region: str = DEFAULT_REGION, export: bool = True) -> Iterator[str]:
+def local_aws(
+    port: int = 0,
+    region: str = DEFAULT_REGION,
+    export: bool = True,
+    account_concurrency: int = LOCAL_ACCOUNT_CONCURRENCY,
+) -> Iterator[str]:
     """Run the local endpoint for the block and yield its URL; stopped on every exit path.
+
+    account_concurrency is the account's concurrent-executions limit that GetAccountSettings
+    answers and the stage gateways enforce.
 
     With export (the default) the block, and every child it starts, sees AWS_ENDPOINT_URL, dummy
     credentials and the region, and no profile or session token that could reach a real account.
     """
-    server = LocalAwsServer(port=port)
+    server = LocalAwsServer(port=port, account_concurrency=account_concurrency)
     endpoint = server.start()
     try:
         environment = (

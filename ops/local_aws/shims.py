@@ -1,4 +1,5 @@
-"""WSGI shims in front of moto's server for the gaps Zappa's own commands hit (moto 5.2.5).
+"""WSGI shims in front of moto's server for the gaps that Zappa's own commands and the load test's
+capacity check hit (moto 5.2.5).
 
 Each shim is named after the moto gap it closes. tests/local/test_shims.py checks, against a plain
 moto app, that every gap still exists, and that the shimmed app closes it: when a `test_gap_*` test
@@ -22,6 +23,12 @@ _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_requ
 _URL_CONFIGS = re.compile(r"^/2021-10-31/functions/(?P<name>[^/]+)/urls/?$")
 _GET_FUNCTION = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/?$")
 _QUALIFIED = re.compile(r"^function:(?P<name>[\w-]+):(?P<qualifier>[\w$-]+)$")
+_ACCOUNT_SETTINGS = re.compile(r"^/2016-08-19/account-settings/?$")
+_PROVISIONED = re.compile(r"^/2019-09-30/functions/(?P<name>[^/]+)/provisioned-concurrency/?$")
+# The local account's concurrent executions (AWS's default quota is 1,000 per Region). Every
+# local execution is a process on this machine, so the local account is small: the stage
+# gateways of one process share this pool (ops/gateway/account.py).
+LOCAL_ACCOUNT_CONCURRENCY = 10
 _API_KEY = re.compile(r"^/apikeys/(?P<key>[^/]+)/?$")
 _CODE = re.compile(r"^/(?P<account>\d{12})/(?P<region>[\w-]+)/(?P<name>[\w-]+)/(?P<version>[^/]+)$")
 
@@ -63,6 +70,49 @@ def list_function_url_configs(environ, start_response, name: str, region: str, a
         )
     configs = [function.url_config.to_dict()] if function.url_config else []
     return _json(start_response, "200 OK", {"FunctionUrlConfigs": configs})
+
+
+def account_settings(environ, start_response, region: str, account: str, limit: int):
+    """Gap: moto has no GetAccountSettings (404). Answers the local account's concurrency limit
+    and, as Lambda computes it, the unreserved pool: the limit minus every reservation.
+
+    Drop when moto answers GetAccountSettings (test_gap_get_account_settings).
+    """
+    functions = lambda_backends[account][region].list_functions()
+    reserved = sum(int(f.reserved_concurrency or 0) for f in functions)
+    body = {
+        "AccountLimit": {
+            "TotalCodeSize": 80530636800,
+            "CodeSizeUnzipped": 262144000,
+            "CodeSizeZipped": 52428800,
+            "ConcurrentExecutions": limit,
+            "UnreservedConcurrentExecutions": max(0, limit - reserved),
+        },
+        "AccountUsage": {
+            "TotalCodeSize": sum(len(f.code_bytes or b"") for f in functions),
+            "FunctionCount": len(functions),
+        },
+    }
+    return _json(start_response, "200 OK", body)
+
+
+def provisioned_concurrency_configs(environ, start_response, name: str, region: str, account):
+    """Gap: moto has no ListProvisionedConcurrencyConfigs (404). moto cannot configure
+    provisioned concurrency either, so a function it has has none: an empty list.
+
+    Drop when moto routes GET .../functions/NAME/provisioned-concurrency (test_gap_provisioned_...).
+    """
+    try:
+        lambda_backends[account][region].get_function(name)
+    except LambdaClientError:
+        message = f"Function not found: {name}"
+        return _json(
+            start_response,
+            "404 Not Found",
+            {"Type": "User", "Message": message},
+            "ResourceNotFoundException",
+        )
+    return _json(start_response, "200 OK", {"ProvisionedConcurrencyConfigs": []})
 
 
 def qualified_function_name(environ: dict, name: str) -> None:
@@ -171,8 +221,9 @@ def api_key_stages(environ, start_response, app, key_id: str, region: str, accou
 class ShimmedMoto:
     """moto's WSGI app, with the shims above in front of the few requests they concern."""
 
-    def __init__(self, app):
+    def __init__(self, app, account_concurrency: int = LOCAL_ACCOUNT_CONCURRENCY):
         self.app = app
+        self.account_concurrency = account_concurrency
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -185,6 +236,17 @@ class ShimmedMoto:
                 account = account_of(environ, access_key) or DEFAULT_ACCOUNT_ID
                 name = unquote(match["name"])
                 return list_function_url_configs(environ, start_response, name, region, account)
+            if _ACCOUNT_SETTINGS.match(path):
+                account = account_of(environ, access_key) or DEFAULT_ACCOUNT_ID
+                return account_settings(
+                    environ, start_response, region, account, self.account_concurrency
+                )
+            if match := _PROVISIONED.match(path):
+                account = account_of(environ, access_key) or DEFAULT_ACCOUNT_ID
+                name = unquote(match["name"])
+                return provisioned_concurrency_configs(
+                    environ, start_response, name, region, account
+                )
             if match := _GET_FUNCTION.match(path):
                 qualified_function_name(environ, match["name"])
                 return loopback_code_location(self.app, environ, start_response)

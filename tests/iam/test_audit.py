@@ -279,8 +279,9 @@ def test_untagged_usage_plan_is_denied_and_pass_role_to_another_service_too(role
     assert [d.request.action for d in report.denials] == ["apigateway:POST", "events:PutTargets"]
 
 
-def test_loadtest_role_reads_only_the_test_secret(roles):
+def test_loadtest_role_reads_the_test_secret_and_what_prod_can_carry_only(roles):
     reader = "sklearn-zappa-ml-loadtest-read"
+    prod = "sklearn-zappa-ml-prod"
     records = [
         record(
             "GetSecretValue",
@@ -291,16 +292,30 @@ def test_loadtest_role_reads_only_the_test_secret(roles):
         record("GetMetricData", "cloudwatch", role=reader),
         record("GetMetricStatistics", "cloudwatch", role=reader),
         record("GetRestApis", "apigateway", role=reader),  # `ops url test`
+        # the capacity check (loadtest.capacity_read)
+        record("GetAccountSettings", "lambda", role=reader),
+        record("GetFunctionConcurrency", "lambda", role=reader, FunctionName=prod),
+        record("ListProvisionedConcurrencyConfigs", "lambda", role=reader, FunctionName=prod),
+        record("GetUsagePlans", "apigateway", role=reader),
+        # ... and nothing more
         record(
             "GetSecretValue",
             "secretsmanager",
             role=reader,
             SecretId="sklearn-zappa-ml/prod/api-key",
         ),
+        record(
+            "GetFunctionConcurrency", "lambda", role=reader, FunctionName="sklearn-zappa-ml-dev"
+        ),
+        record("PutFunctionConcurrency", "lambda", role=reader, FunctionName=prod),
+        record("GetUsagePlan", "apigateway", role=reader, usagePlanId="abc123"),
     ]
     report = audit(records, roles, ACCOUNT)
     assert [d.request.resource.split(":")[-1] for d in report.denials] == [
-        "sklearn-zappa-ml/prod/api-key-AbCdEf"
+        "sklearn-zappa-ml/prod/api-key-AbCdEf",
+        "sklearn-zappa-ml-dev",
+        prod,
+        "/usageplans/abc123",
     ]
     assert report.unused == []
 

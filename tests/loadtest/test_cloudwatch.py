@@ -48,7 +48,7 @@ def test_the_window_is_read_per_minute_and_summed(cloudwatch):
     assert metrics["available"]
     assert metrics["complete"]
     assert (metrics["start"], metrics["end"]) == ("2026-03-01T12:00:00Z", "2026-03-01T12:03:00Z")
-    assert [m["time"] for m in metrics["minutes"]] == [
+    assert [m["time"] for m in metrics["points"]] == [
         "2026-03-01T12:00:00Z",
         "2026-03-01T12:01:00Z",
         "2026-03-01T12:02:00Z",
@@ -157,7 +157,7 @@ def test_percentiles_per_minute_and_the_worst_minute_in_the_summary(cloudwatch):
     put_minute(cloudwatch, 0, Invocations=10, Duration=5)
     put_minute(cloudwatch, 1, Invocations=10, Duration=5)
     metrics = read_lambda_metrics(WithPercentiles(cloudwatch), FUNCTION, START, END)
-    assert [m.get("duration_p95_ms") for m in metrics["minutes"]] == [30.0, 45.0]
+    assert [m.get("duration_p95_ms") for m in metrics["points"]] == [30.0, 45.0]
     assert metrics["summary"]["duration_p95_ms"] == 45.0
     assert metrics["summary"]["duration_p99_ms"] == 80.0
     assert metrics["percentiles_note"] == ""

@@ -30,6 +30,64 @@ def test_the_committed_profiles_load():
     assert not local.cloudwatch.enabled
     assert "not Lambda" in local.description
     assert local.total_seconds <= 90  # make loadtest-local stays short on a laptop
+    assert test.burst is not None
+    assert test.burst.users > test.steps[-1].users
+    assert test.capacity is not None
+    assert test.capacity.stage == "prod"
+    rehearsal = load_profile("rehearsal")
+    assert rehearsal.gateway.enabled
+    assert not rehearsal.cloudwatch.enabled
+    assert rehearsal.burst is not None
+    assert rehearsal.capacity is not None
+    assert rehearsal.total_seconds <= 60  # the rehearsal's load test stays short
+
+
+BURST = """
+[profiles.p.burst]
+users = 10
+requests_per_user = 5
+seconds = 10
+max_p99_ms = 2000
+min_concurrency_ratio = 0.5
+[profiles.p.capacity]
+stage = "prod"
+peak_rps = 50
+safety_factor = 2
+"""
+
+
+def test_burst_and_capacity_load_and_add_the_burst_and_its_gap_to_the_time(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text(GOOD + BURST)
+    profile = load_profile("p", path)
+    assert (profile.burst.users, profile.capacity.peak_rps) == (10, 50)
+    assert profile.total_seconds == 10 + 2 + 24
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda t: t.replace("users = 10", "users = 5000"), "burst.users must be between 2"),
+        (lambda t: t.replace("requests_per_user = 5", "requests_per_user = 0"), "requests_per"),
+        (lambda t: t.replace("seconds = 10\n", "seconds = 600\n"), "burst.seconds"),
+        (lambda t: t.replace("min_concurrency_ratio = 0.5", "min_concurrency_ratio = 2"), "(0, 1]"),
+        (lambda t: t.replace("safety_factor = 2", "safety_factor = 0.5"), "safety_factor"),
+        (lambda t: t.replace("peak_rps = 50", "peak_rps = 0"), "peak_rps"),
+        (
+            lambda t: (
+                t + "[profiles.p.gateway]\nenabled = true\n[profiles.p.cloudwatch]\n"
+                "enabled = true\n"
+            ),
+            "not both",
+        ),
+    ],
+)
+def test_bad_bursts_and_capacities_are_named(tmp_path, edit, message):
+    path = tmp_path / "config.toml"
+    path.write_text(edit(GOOD + BURST))
+    with pytest.raises(LoadTestError) as error:
+        load_profile("p", path)
+    assert message in error.value.message
 
 
 @pytest.mark.parametrize(

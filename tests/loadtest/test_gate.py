@@ -60,7 +60,7 @@ def test_the_recorded_good_run_passes_with_a_report_and_a_chart(recorded):
     png = (directory / "latency.png").read_bytes()
     assert png.startswith(PNG_SIGNATURE)
     width, height = struct.unpack(">II", png[16:24])  # the IHDR chunk comes first
-    assert (width, height) == (900, 600)
+    assert (width, height) == (1000, 850)
     assert len(png) > 20_000  # two panels of lines, not an empty canvas
 
 
@@ -86,7 +86,7 @@ def test_lambda_metrics_join_the_gate_when_available(recorded):
         "duration_p95_ms": None,
         "duration_p99_ms": None,
     }
-    (directory / "cloudwatch.json").write_text(
+    (directory / "lambda_metrics.json").write_text(
         json.dumps(
             {
                 "available": True,
@@ -96,7 +96,7 @@ def test_lambda_metrics_join_the_gate_when_available(recorded):
                 "period_seconds": 60,
                 "complete": True,
                 "summary": summary,
-                "minutes": [{"time": "2026-01-01T00:00:00Z", "invocations": 350}],
+                "points": [{"time": "2026-01-01T00:00:00Z", "invocations": 350}],
             }
         )
     )
@@ -111,7 +111,7 @@ def test_lambda_metrics_join_the_gate_when_available(recorded):
 
 def test_unavailable_metrics_are_noted_not_gated(recorded):
     directory = recorded("pass")
-    (directory / "cloudwatch.json").write_text(
+    (directory / "lambda_metrics.json").write_text(
         json.dumps({"available": False, "reason": "CloudWatch refused the read (AccessDenied)"})
     )
     result = gate(directory)

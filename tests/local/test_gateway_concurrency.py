@@ -1,6 +1,8 @@
 """Lambda's side: workers start on demand (each a cold start) up to the reserved concurrency or the
-local default, a request beyond it gets 429 "Rate Exceeded." at once, failures give API Gateway's
-502, a timed-out or crashed worker is replaced, and every worker stops with the gateway."""
+local default, and for functions without a reservation while the account's pool (shared by the
+gateways of one endpoint) has room; a request beyond it gets 429 "Rate Exceeded." at once,
+failures give API Gateway's 502, a timed-out or crashed worker is replaced, every worker stops
+with the gateway, and /_local/stats counts it all per second like CloudWatch's Lambda metrics."""
 
 import os
 import threading
@@ -9,7 +11,7 @@ import time
 import pytest
 
 from ops.gateway import start_gateway
-from tests.local.helpers import call, echo_zip, stats
+from tests.local.helpers import Stage, call, echo_zip, numbers, stats
 
 INTERNAL_ERROR = {"message": "Internal server error"}
 
@@ -73,6 +75,11 @@ def test_beyond_the_concurrency_limit_requests_are_throttled(keyed, gateway, res
     assert all(entry["init_seconds"] > 0 for entry in report["cold_starts"])
     assert report["limit"] == limit
     assert report["max_rss_mb"] > 0  # peak worker memory, to compare with MemorySize
+    points = report["metrics"]["points"]
+    assert max(p["concurrency_max"] for p in points) == limit
+    assert sum(p["throttles"] for p in points) == 1
+    assert sum(p["invocations"] for p in points) == limit + 1
+    assert report["metrics"]["window"]["invocations"] == limit + 1
 
 
 def test_zero_reserved_concurrency_throttles_everything(keyed, gateway):
@@ -92,6 +99,10 @@ def test_warm_worker_survives_handler_errors(keyed, gateway, tmp_path):
         assert (answer.status_code, answer.json()) == (502, INTERNAL_ERROR), path
     assert call("GET", f"{url}/", key).json()["pid"] == pid
     assert "RuntimeError: boom" in (tmp_path / f"{stage.function}.log").read_text()
+    points = stats(url)["metrics"]["points"]
+    # Lambda's Errors count the raise; the malformed answer is API Gateway's 502, not an error
+    assert sum(p["errors"] for p in points) == 1
+    assert sum(p["invocations"] for p in points) == 4
 
 
 @pytest.mark.parametrize("path", ["/exit", "/sleep?seconds=5"])  # crash; past the 2 s timeout
@@ -126,3 +137,37 @@ def test_missing_function_is_a_502(stage, gateway):
     _, key = stage.key()
     answer = call("GET", f"{gateway(stage)}/", key)
     assert (answer.status_code, answer.json()) == (502, INTERNAL_ERROR)
+
+
+def test_gateways_of_one_endpoint_share_the_accounts_unreserved_pool(endpoint, role_arn, gateway):
+    stages = [Stage(endpoint, role_arn, f"t{next(numbers)}") for _ in range(3)]
+    lam = stages[0].lam
+    for stage in stages:
+        stage.deploy(echo_zip(), timeout=5)
+    one, two, spare = stages
+    keys = []
+    for stage in (one, two):
+        stage.plan()
+        keys.append(stage.key()[1])
+    unreserved = lam.get_account_settings()["AccountLimit"]["UnreservedConcurrentExecutions"]
+    # Reserve all but one execution on a third function: one left for everyone else.
+    lam.put_function_concurrency(
+        FunctionName=spare.function, ReservedConcurrentExecutions=unreserved - 1
+    )
+    try:
+        url_one = gateway(one, concurrency=None)
+        url_two = gateway(two, concurrency=None)
+        threads, answers = slow_requests(url_one, keys[0], 1, seconds=1.5)
+        wait_until_busy(url_one, 1)
+        throttled = call("GET", f"{url_two}/", keys[1])
+        assert (throttled.status_code, throttled.json()) == (429, {"message": "Rate Exceeded."})
+        for thread in threads:
+            thread.join(timeout=30)
+        assert [answer.status_code for answer in answers] == [200]
+        assert call("GET", f"{url_two}/", keys[1]).status_code == 200  # the slot is free again
+        report = stats(url_two)
+        assert report["account"]["unreserved"] == 1
+        assert report["account"]["in_use"] == 0
+        assert sum(p["throttles"] for p in report["metrics"]["points"]) == 1
+    finally:
+        lam.delete_function_concurrency(FunctionName=spare.function)

@@ -18,6 +18,7 @@ from zappa.core import Zappa
 
 from ops.local_aws import local_client
 from ops.local_aws.server import QuietHandler
+from ops.local_aws.shims import LOCAL_ACCOUNT_CONCURRENCY
 from tests.local.helpers import TIMEOUT, echo_zip, numbers, zappa_core
 
 
@@ -86,6 +87,41 @@ def test_list_function_url_configs_shim(endpoint, two_versions):
     assert [config["AuthType"] for config in listed] == ["NONE"]
     with pytest.raises(client.exceptions.ResourceNotFoundException):
         client.list_function_url_configs(FunctionName="no-such-function")
+
+
+def test_gap_get_account_settings(plain_moto):
+    with pytest.raises(ClientError) as raised:
+        plain_lambda(plain_moto).get_account_settings()
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_account_settings_shim_answers_the_local_limit_minus_reservations(endpoint, two_versions):
+    client = local_client("lambda", endpoint)
+    before = client.get_account_settings()["AccountLimit"]
+    assert before["ConcurrentExecutions"] == LOCAL_ACCOUNT_CONCURRENCY
+    client.put_function_concurrency(FunctionName=two_versions, ReservedConcurrentExecutions=3)
+    try:
+        after = client.get_account_settings()["AccountLimit"]
+        assert after["UnreservedConcurrentExecutions"] == (
+            before["UnreservedConcurrentExecutions"] - 3
+        )
+    finally:
+        client.delete_function_concurrency(FunctionName=two_versions)
+    assert client.get_account_settings()["AccountLimit"] == before
+
+
+def test_gap_list_provisioned_concurrency_configs(plain_moto, two_versions):
+    with pytest.raises(ClientError) as raised:
+        plain_lambda(plain_moto).list_provisioned_concurrency_configs(FunctionName=two_versions)
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_list_provisioned_concurrency_configs_shim(endpoint, two_versions):
+    client = local_client("lambda", endpoint)
+    answer = client.list_provisioned_concurrency_configs(FunctionName=two_versions)
+    assert answer["ProvisionedConcurrencyConfigs"] == []
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.list_provisioned_concurrency_configs(FunctionName="no-such-function")
 
 
 def test_gap_qualified_get_function(plain_moto, two_versions):

@@ -10,8 +10,9 @@ from locust import constant
 from locust.env import Environment
 
 from loadtest import locustfile
-from loadtest.config import PERCENTILE_WINDOW_S
-from loadtest.outcomes import KINDS
+from loadtest.config import PERCENTILE_WINDOW_S, load_profile
+from loadtest.outcomes import BURST_NAME, KINDS
+from tests.loadtest.conftest import FIXTURE_CONFIG
 
 TIMEOUT_S = 20
 # What the stub's "kinds" mode answers, in turn: everything except network errors and 3xx.
@@ -36,9 +37,44 @@ def test_the_shape_walks_the_profile_steps_then_stops(monkeypatch):
     ]
     for t, expected in cases:
         monkeypatch.setattr(shape, "get_run_time", lambda t=t: t)
-        assert shape.tick() == (expected, spawn)
+        assert shape.tick() == (expected, spawn, [locustfile.ApiUser])
     monkeypatch.setattr(shape, "get_run_time", lambda: ends[-1])
     assert shape.tick() is None
+
+
+def test_with_a_burst_the_shape_starts_burst_users_at_once_then_none_then_steps(monkeypatch):
+    profile = load_profile("fixture-burst", FIXTURE_CONFIG)
+    monkeypatch.setattr(locustfile, "PROFILE", profile)
+    shape = locustfile.StepLoad()
+    ticks = []
+    for t in (0, profile.burst.seconds, profile.burst_seconds):
+        monkeypatch.setattr(shape, "get_run_time", lambda t=t: t)
+        ticks.append(shape.tick())
+    burst = profile.burst.users
+    assert ticks == [
+        (burst, burst, [locustfile.BurstUser]),
+        (0, burst, [locustfile.BurstUser]),
+        (profile.steps[0].users, profile.spawn_rate, [locustfile.ApiUser]),
+    ]
+
+
+@pytest.mark.parametrize("stub", ["ok"], indirect=True)
+def test_each_burst_user_sends_its_requests_back_to_back_then_idles(stub, monkeypatch):
+    profile = load_profile("fixture-burst", FIXTURE_CONFIG)
+    monkeypatch.setattr(locustfile, "PROFILE", profile)
+    env = Environment(user_classes=[locustfile.BurstUser], host=stub)
+    runner = env.create_local_runner()
+    users, per_user = profile.burst.users, profile.burst.requests_per_user
+    runner.start(users, spawn_rate=users)
+    try:
+        with gevent.Timeout(TIMEOUT_S, False):
+            while env.stats.total.num_requests < users * per_user:
+                gevent.sleep(0.1)
+        gevent.sleep(0.5)  # idle users send nothing more
+    finally:
+        runner.quit()
+    assert env.stats.total.num_requests == users * per_user
+    assert {name for name, _method in env.stats.entries} == {BURST_NAME}
 
 
 class PredictOnly(locustfile.ApiUser):

@@ -71,8 +71,13 @@ def test_a_real_step_load_passes_and_leaves_its_reports(api_server, tmp_path):
     assert meta["deployed"]["backend"] == "onnx"
     png = (out / "latency.png").read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
-    assert struct.unpack(">II", png[16:24]) == (900, 600)
+    assert struct.unpack(">II", png[16:24]) == (1000, 850)
     assert "<html" in (out / "locust.html").read_text()[:2000].lower()
     status = (out / "locust_status.csv").read_text().splitlines()
     assert status[0].startswith("Timestamp,User Count,ok,forbidden,throttled,server_error")
+    assert status[0].endswith(",Phase")
+    phases = [line.rsplit(",", 1)[1] for line in status[1:]]
+    ended = phases.index("") if "" in phases else len(phases)
+    assert set(phases[:ended]) == {"steps"}  # no burst in this profile
+    assert set(phases[ended:]) <= {""}  # rows written once the timeline has ended
     assert int(status[-1].split(",")[2]) > 20  # ok responses were counted

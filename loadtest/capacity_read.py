@@ -1,0 +1,96 @@
+"""What AWS says the promoted stage can carry, recorded in capacity.json for loadtest.capacity.
+
+Reads, as the load-test role (iam/bootstrap.yaml): the account's concurrency (Lambda
+GetAccountSettings: the limit and the unreserved pool), the stage function's reserved concurrency
+(GetFunctionConcurrency) and provisioned concurrency (ListProvisionedConcurrencyConfigs), and its
+usage plan's throttle (API Gateway, the plan ops names and creates from ops/stages.toml). Before
+the stage's first deploy there is no function and no plan yet: the function then starts without a
+reservation, and the plan ops will create is the one in ops/stages.toml, so that is what counts.
+A read that fails is recorded with its reason: the gate then fails the capacity check, because
+nobody could tell whether the stage can carry its peak.
+"""
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from loadtest.aws import make_client
+from ops.paths import ROOT, STAGES_FILE, function_name, usage_plan_name
+from ops.settings import SettingsError
+from ops.usage_plan import find_plan, wanted
+
+NOT_FOUND = "ResourceNotFoundException"
+
+
+def read(stage: str, lambda_client=None, apigateway=None) -> dict:
+    function = function_name(stage)
+    record: dict = {"stage": stage, "function": function, "errors": []}
+    try:
+        lambda_client = lambda_client or make_client("lambda")
+        apigateway = apigateway or make_client("apigateway")
+    except BotoCoreError as exc:
+        record["errors"].append(f"no AWS client: {exc}")
+        return record
+    record["account"] = _guard(record, "lambda GetAccountSettings", _account, lambda_client)
+    record["function_concurrency"] = _guard(
+        record, f"lambda concurrency of {function}", _function, lambda_client, function
+    )
+    record["usage_plan"] = _guard(
+        record, f"usage plan {usage_plan_name(stage)}", _usage_plan, apigateway, stage
+    )
+    return record
+
+
+def _guard(record: dict, what: str, reader, *args):
+    try:
+        return reader(*args)
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "ClientError")
+        record["errors"].append(f"{what}: AWS refused the read ({code})")
+    except BotoCoreError as exc:
+        record["errors"].append(f"{what}: AWS could not be reached ({exc})")
+    except SettingsError as exc:
+        record["errors"].append(f"{what}: {exc}")
+    return None
+
+
+def _account(client) -> dict:
+    limit = client.get_account_settings()["AccountLimit"]
+    return {
+        "concurrent_executions": limit["ConcurrentExecutions"],
+        "unreserved_concurrent_executions": limit["UnreservedConcurrentExecutions"],
+    }
+
+
+def _function(client, function: str) -> dict:
+    try:
+        reserved = client.get_function_concurrency(FunctionName=function)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != NOT_FOUND:
+            raise
+        return {"exists": False, "reserved": None, "provisioned": 0}
+    provisioned = 0
+    for page in client.get_paginator("list_provisioned_concurrency_configs").paginate(
+        FunctionName=function
+    ):
+        for config in page.get("ProvisionedConcurrencyConfigs", []):
+            provisioned += int(config.get("AllocatedProvisionedConcurrentExecutions") or 0)
+    return {
+        "exists": True,
+        "reserved": reserved.get("ReservedConcurrentExecutions"),
+        "provisioned": provisioned,
+    }
+
+
+def _usage_plan(client, stage: str) -> dict:
+    plan = find_plan(client, usage_plan_name(stage))
+    if plan is None:
+        throttle = wanted(stage)["throttle"]
+        source = f"{STAGES_FILE.relative_to(ROOT)} (the plan is not created yet)"
+    else:
+        throttle = plan.get("throttle") or {}
+        source = "API Gateway"
+    return {
+        "name": usage_plan_name(stage),
+        "rate_limit": throttle.get("rateLimit"),
+        "burst_limit": throttle.get("burstLimit"),
+        "source": source,
+    }
