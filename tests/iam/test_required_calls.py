@@ -217,3 +217,18 @@ def test_needs_are_collected_per_role_with_the_calls_that_needed_them():
     assert deploy[get_role] == {"iam:GetRole"}
     put_rule = [n for n in deploy if n.action == "events:PutTargets"]
     assert put_rule, "Zappa's keep-warm (prod settings) is part of the file"
+
+
+def test_a_shared_role_reading_a_stage_it_does_not_serve_keeps_that_stage_literal():
+    """The load-test role serves test but reads prod's concurrency for the capacity check: the
+    need names prod, not {stage} (which would become test's function when expanded)."""
+    record = {
+        "step": "load test",
+        "role": "sklearn-zappa-ml-loadtest-read",
+        "service": "lambda",
+        "operation": "GetFunctionConcurrency",
+        "region": "us-east-1",
+        "params": {"FunctionName": "sklearn-zappa-ml-prod"},
+    }
+    [need] = recorded_needs([record])["{project}-loadtest-read"]
+    assert need.resource == "arn:{partition}:lambda:{region}:{account}:function:{project}-prod"
