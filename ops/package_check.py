@@ -184,14 +184,13 @@ def report_lines(stage: str, zip_name: str, m: dict, memory_mb) -> list[str]:
         )
     lines.append(f"  max RSS         {m['max_rss_mb']:8.1f} MB (memory_size {memory_mb} MB)")
     if m["warm_p50_ms"] is not None:
-        lines.append(
-            f"  cost            per million predictions at warm p50, {lambda_cost.describe_prices()}:"
-        )
+        lines.append("  cost            per million predictions, billed at the warm p50:")
         lines += [
             f"    {row['stage']:5} {row['memory_mb']:5d} MB  billed {row['billed_ms']} ms  "
             f"${row['usd_per_million']:.2f}"
             for row in m["cost"]
         ]
+        lines.append(f"    {lambda_cost.describe_prices()}")
     return lines
 
 

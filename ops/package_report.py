@@ -72,9 +72,8 @@ def report(zip_path: Path, venv_entries: set[str], top: int = 15) -> dict:
         env = settings.get("ENVIRONMENT_VARIABLES", {})
         backend = env.get("MODEL_BACKEND", "onnx")
         model = served_model(archive, backend)
-    unexpected = sorted(
-        name for name in by_entry if name not in venv_entries | ZAPPA_FILES | BYTECODE_ENTRIES | PROJECT_ENTRIES
-    )
+    allowed = venv_entries | ZAPPA_FILES | BYTECODE_ENTRIES | PROJECT_ENTRIES
+    unexpected = sorted(name for name in by_entry if name not in allowed)
     return {
         "stage": settings.get("API_STAGE"),
         "git_sha": env.get("GIT_SHA"),

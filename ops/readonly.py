@@ -36,7 +36,7 @@ def thaw(root: Path) -> None:
 
 
 def remove(root: Path) -> None:
-    """rmtree that also works on a frozen tree (a non-root user cannot unlink in a frozen folder)."""
+    """rmtree that also works on a frozen tree (no one but root may unlink in a frozen folder)."""
     thaw(root)
     shutil.rmtree(root, ignore_errors=True)
 

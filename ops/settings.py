@@ -18,7 +18,6 @@ STAGES = ("dev", "test", "prod")
 PLACEHOLDER = re.compile(r"\{(stage|git_sha|account_id)\}")
 
 
-
 def runtime() -> str:
     """The Lambda runtime: the project's one Python, as .python-version names it (python3.13)."""
     return "python" + paths.PYTHON_VERSION_FILE.read_text().strip()
