@@ -6,11 +6,12 @@ lambda_pricing.toml; the memory sizes are the stages' `memory_size` in zappa_set
 duration is one measured off Lambda (package check) or Lambda's own (CloudWatch in a load test).
 """
 
+import json
 import math
 import tomllib
 from pathlib import Path
 
-from ops import settings
+from ops import paths, settings
 
 PRICING_FILE = Path(__file__).with_name("lambda_pricing.toml")
 
@@ -57,3 +58,28 @@ def describe_prices() -> str:
         f"(${prices['usd_per_million_requests']:.2f} per million requests, "
         f"${prices['usd_per_gb_second']:.10f} per GB-second; {prices['source']})"
     )
+
+
+def measured_warm_ms(stage: str | None) -> float | None:
+    """The package check's warm /predict p50 for this stage's build (dist/STAGE-check.json)."""
+    if not stage:
+        return None
+    try:
+        return json.loads(paths.package_check_report(stage).read_text())["warm_p50_ms"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def markdown(duration_ms: float, source: str) -> str:
+    """A table for reports: USD per million predictions at each stage's memory size."""
+    lines = [
+        f"From {source}: {duration_ms:.3f} ms, billed as "
+        f"{billed_ms(duration_ms, pricing())} ms; {describe_prices()}.\n",
+        "| stage | memory | USD per million predictions |",
+        "|---|---:|---:|",
+    ]
+    lines += [
+        f"| {row['stage']} | {row['memory_mb']} MB | ${row['usd_per_million']:.2f} |"
+        for row in estimate(duration_ms)
+    ]
+    return "\n".join(lines) + "\n"

@@ -41,3 +41,30 @@ def test_the_prices_say_where_and_when_they_were_read():
     assert prices["source"].startswith("https://aws.amazon.com/lambda/pricing")
     assert prices["architecture"] == "x86_64"
     assert "read" in lambda_cost.describe_prices()
+
+
+def test_the_load_report_prices_lambdas_own_duration_when_cloudwatch_has_it():
+    from types import SimpleNamespace
+
+    from loadtest.report import _cost
+
+    cloudwatch = {"available": True, "summary": {"duration_avg_ms": 3.2}}
+    text = _cost(SimpleNamespace(cloudwatch=cloudwatch, meta={"stage": "test"}))
+    assert text.startswith("### Cost")
+    assert "CloudWatch's average Lambda duration" in text
+    memory = lambda_cost.stage_memory()["test"]
+    usd = lambda_cost.per_million(3.2, memory, lambda_cost.pricing())
+    assert f"| test | {memory} MB | ${usd:.2f} |" in text
+
+
+def test_the_load_report_falls_back_to_the_package_checks_measurement(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from loadtest.report import _cost
+    from ops import paths
+
+    monkeypatch.setattr(paths, "DIST", tmp_path)
+    ev = SimpleNamespace(cloudwatch=None, meta={"stage": "dev"})
+    assert _cost(ev) == ""
+    (tmp_path / "dev-check.json").write_text('{"warm_p50_ms": 0.42}')
+    assert "package check's warm /predict p50" in _cost(ev)
