@@ -5,9 +5,8 @@
 
 UV_VENV := .venv-uv
 UV := $(UV_VENV)/bin/uv
-# uv uses the project Python only (never downloads one) and PyPI, the index pip uses here; it
-# compiles each venv's bytecode once at install, as pip does (else every run compiles it again).
-UV_RUN = UV_PYTHON_DOWNLOADS=never UV_COMPILE_BYTECODE=1 UV_PYTHON=$(PYTHON_EXE) $(UV)
+# uv uses the project Python only (never downloads one) and PyPI, the index pip uses here.
+UV_RUN = UV_PYTHON_DOWNLOADS=never UV_PYTHON=$(PYTHON_EXE) $(UV)
 # What every virtualenv is made from; a change to any of them re-syncs it.
 LOCKED := pyproject.toml uv.lock .python-version $(UV)
 

@@ -4,10 +4,11 @@ Lambda's /var/task is read-only, so Python cannot cache bytecode there: without 
 cold start compiles every module it imports. An unchecked-hash .pyc records a hash of its source
 instead of the source's mtime and size, and Python loads it without looking at the source, so it
 does not depend on the timestamps inside the zip (Zappa sets its own). The sources stay, for
-tracebacks. The zip is rewritten next to itself and replaced in one step.
+tracebacks. The zip is updated in a copy next to itself, which then replaces it in one step.
 """
 
 import os
+import shutil
 import subprocess
 import tempfile
 import zipfile
@@ -44,26 +45,30 @@ def added_entry(name: str, like: zipfile.ZipInfo) -> zipfile.ZipInfo:
 
 
 def add_bytecode(zip_path: Path, python: Path) -> int:
-    """Add a .pyc for every .py in zip_path, compiled by `python`; return how many were added."""
+    """Add a .pyc for every .py in zip_path, compiled by `python`; return how many were added.
+
+    Only the sources are unzipped, and the new entries are appended to a copy of the zip, so the
+    entries already there are not compressed again.
+    """
     with tempfile.TemporaryDirectory(prefix="bytecode-", dir=zip_path.parent) as tmp:
         tree = Path(tmp) / "tree"
         with zipfile.ZipFile(zip_path) as archive:
-            archive.extractall(tree)
-            originals = archive.infolist()
+            present = set(archive.namelist())
+            sources = [info for info in archive.infolist() if info.filename.endswith(".py")]
+            for info in sources:
+                archive.extract(info, tree)
+        if not sources:
+            return 0
         compile_tree(tree, python)
-        present = {info.filename for info in originals}
         compiled = sorted(
-            str(path.relative_to(tree))
-            for path in tree.rglob("*.pyc")
-            if str(path.relative_to(tree)) not in present
+            name
+            for name in (str(path.relative_to(tree)) for path in tree.rglob("*.pyc"))
+            if name not in present
         )
-        like = next(info for info in originals if info.filename.endswith(".py"))
-        rewritten = Path(tmp) / "rewritten.zip"
-        with zipfile.ZipFile(rewritten, "w", zipfile.ZIP_DEFLATED) as out:
-            for info in originals:
-                data = b"" if info.is_dir() else (tree / info.filename).read_bytes()
-                out.writestr(info, data, info.compress_type)
+        updated = Path(tmp) / "updated.zip"
+        shutil.copyfile(zip_path, updated)
+        with zipfile.ZipFile(updated, "a") as out:
             for name in compiled:
-                out.writestr(added_entry(name, like), (tree / name).read_bytes())
-        os.replace(rewritten, zip_path)
+                out.writestr(added_entry(name, sources[0]), (tree / name).read_bytes())
+        os.replace(updated, zip_path)
     return len(compiled)
