@@ -1,12 +1,14 @@
 # One entry point for people, CI and the workflows. `make help` lists the targets.
-# Every target bootstraps the virtualenv it needs, so a fresh clone only needs Python 3.11 and make.
+# Every target bootstraps the virtualenv it needs, so a fresh clone only needs make and the Python
+# that .python-version names (the Lambda runtime's: zappa_settings.json says python3.13).
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 MAKEFLAGS += --no-print-directory
 
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+PYTHON_VERSION := $(shell cat .python-version)
+PYTHON ?= $(shell command -v python$(PYTHON_VERSION))
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP_FLAGS := --quiet --disable-pip-version-check
@@ -18,12 +20,12 @@ export GIT_SHA
 TEST_TARGETS := lint test-py
 OWN_PROCESS_SUITES := tests/locust tests/local tests/e2e
 
-include $(sort $(wildcard mk/*.mk))
+# mk/python.mk first: the others' rules name the files it defines (the Python, uv, the lock).
+include mk/python.mk
+include $(filter-out mk/python.mk,$(sort $(wildcard mk/*.mk)))
 
-$(VENV)/.installed: requirements/dev.txt
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required (the Lambda runtime); set PYTHON=/path/to/python3.11")'
-	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install $(PIP_FLAGS) -r requirements/dev.txt
+$(VENV)/.installed: $(LOCKED)
+	$(call uv-sync,$(VENV),dev)
 	@touch $@
 
 .PHONY: venv
@@ -86,8 +88,8 @@ test-rehearsal: venv ## make rehearse end to end, checked by tests/e2e (about tw
 test: $(TEST_TARGETS) test-rehearsal ## Run every check and test suite (what CI runs)
 
 .PHONY: lock
-lock: ## Re-resolve requirements/*.in into the exact locks requirements/*.txt
-	requirements/lock.sh $(PYTHON)
+lock: $(UV) ## Re-resolve every dependency group of pyproject.toml into uv.lock (newest allowed releases)
+	$(UV_RUN) lock --upgrade
 
 .PHONY: clean
 clean: ## Remove virtualenvs, build output and caches (never models/ or data/)

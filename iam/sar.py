@@ -116,7 +116,7 @@ def sar_path() -> Path:
         dist = importlib.metadata.distribution(SAR_DISTRIBUTION)
     except importlib.metadata.PackageNotFoundError as exc:
         raise SarError(
-            f"{SAR_DISTRIBUTION} is not installed (requirements/dev.txt pins it)"
+            f"{SAR_DISTRIBUTION} is not installed (pyproject.toml's dev group pins it)"
         ) from exc
     return Path(str(dist.locate_file(SAR_FILE)))
 

@@ -12,6 +12,7 @@ from loadtest.checks import Check, kinds_text
 from loadtest.config import PERCENTILE_WINDOW_S, Capacity, Profile
 from loadtest.history import RunData
 from loadtest.paths import LATENCY_PNG, LOCUST_HTML
+from ops import lambda_cost
 
 PER_PERIOD_ROWS = 30  # a longer per-period table (the gateway's seconds) is left to the chart
 
@@ -53,6 +54,7 @@ def render(ev: Evaluation) -> str:
         _steps(ev),
         _slos(ev),
         _lambda(ev),
+        _cost(ev),
         _endpoints(ev),
         _messages(ev),
         f"Files next to this report: `{LATENCY_PNG}` (latency with the SLO limits, concurrent "
@@ -245,6 +247,20 @@ def _lambda(ev: Evaluation) -> str:
         + (f" {cw['percentiles_note']}." if cw.get("percentiles_note") else "")
     )
     return "\n".join(lines) + "\n"
+
+
+def _cost(ev: Evaluation) -> str:
+    """USD per million predictions at each stage's memory size: Lambda's own average duration
+    when CloudWatch has it, else the package check's warm p50 for this stage's build."""
+    cw = ev.cloudwatch or {}
+    duration = (cw.get("summary") or {}).get("duration_avg_ms") if cw.get("available") else None
+    source = "CloudWatch's average Lambda duration in this run"
+    if duration is None:
+        duration = lambda_cost.measured_warm_ms(ev.meta.get("stage"))
+        source = "the package check's warm /predict p50 (dist/STAGE-check.json)"
+    if duration is None:
+        return ""
+    return "### Cost\n\n" + lambda_cost.markdown(duration, source)
 
 
 def _endpoints(ev: Evaluation) -> str:

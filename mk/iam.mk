@@ -7,10 +7,9 @@ IAM_POLICY_DIR := build/iam-policies
 
 TEST_TARGETS += test-iam
 
-$(IAMLINT_VENV)/.installed: requirements/iamlint.txt
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required; set PYTHON=/path/to/python3.11")'
-	$(PYTHON) -m venv $(IAMLINT_VENV)
-	$(IAMLINT_VENV)/bin/pip install $(PIP_FLAGS) -r requirements/iamlint.txt
+# pyproject.toml's `iamlint` group, which uv.lock resolves apart from dev's (their pins clash).
+$(IAMLINT_VENV)/.installed: $(LOCKED)
+	$(call uv-sync,$(IAMLINT_VENV),iamlint)
 	@touch $@
 
 .PHONY: lint-iam

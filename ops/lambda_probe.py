@@ -1,11 +1,13 @@
 """Run an unzipped Lambda package the way Lambda does; a standalone script for the package check.
 
-Started as `python -I -S lambda_probe.py SPEC_FILE`: no site-packages, no environment, and only
-the package and the runtime layer on sys.path, so a module missing from the zip fails here.
+Started as `python -I -S -B lambda_probe.py SPEC_FILE`: no site-packages, no environment, no
+bytecode writes, and only the package and the runtime layer on sys.path, so a module missing from
+the zip fails here and every cold start compiles what the package ships no .pyc for, as on Lambda.
 Imports the standard library only. Writes its results as JSON to the file the spec names.
 """
 
 import json
+import os
 import resource
 import sys
 import time
@@ -36,6 +38,20 @@ def invoke(handler, event):
     return response, time.perf_counter() - started
 
 
+def without_bytecode(task):
+    """(modules imported from the package, the names of those that had no .pyc to load)."""
+    imported, missing = 0, []
+    for name, module in list(sys.modules.items()):
+        spec = getattr(module, "__spec__", None)
+        origin = getattr(spec, "origin", None) or ""
+        if not (origin.startswith(task + os.sep) and origin.endswith(".py")):
+            continue
+        imported += 1
+        if not (spec.cached and os.path.exists(spec.cached)):
+            missing.append(name)
+    return imported, sorted(missing)
+
+
 def main(spec_path):
     with open(spec_path) as f:
         spec = json.load(f)
@@ -52,7 +68,11 @@ def main(spec_path):
     for event in spec["warm_events"]:
         warm.append(invoke(handler, event)[1])
     rusage = resource.getrusage(resource.RUSAGE_SELF)
+    imported_modules, missing_bytecode = without_bytecode(spec["task"])
     out = {
+        "package_modules": imported_modules,
+        "modules_without_bytecode": missing_bytecode,
+        "dont_write_bytecode": sys.dont_write_bytecode,
         "import_seconds": imported,
         "first_request_seconds": first,
         "results": results,

@@ -1,7 +1,8 @@
 """A stand-in for what the Lambda Python runtime provides besides the standard library.
 
 The runtime ships boto3 and botocore (and their dependencies), which the package leaves out. The
-layer is installed once per version pair into .cache/ with the dev venv's pins, and reused.
+layer is installed once per Python and version pair into .cache/ with the dev venv's pins, and
+reused.
 """
 
 import os
@@ -17,6 +18,11 @@ import click
 from ops import paths
 
 PROVIDED = ("boto3", "botocore")
+# How a local stand-in for Lambda starts Python: isolated (-I: no user site, no PYTHON* variables),
+# no site-packages (-S: only the package and the layer on sys.path) and no bytecode writes (-B:
+# /var/task is read-only on Lambda, so every module without a shipped .pyc compiles at each cold
+# start, and a check that let Python cache it would measure a warmer start than Lambda's).
+PYTHON_FLAGS = ("-I", "-S", "-B")
 
 
 def pins() -> list[str]:
@@ -27,7 +33,11 @@ def pins() -> list[str]:
 def ensure_layer() -> Path:
     """Install the runtime layer if this version pair isn't cached yet; return its directory."""
     requirements = pins()
-    target = paths.CACHE / "lambda-runtime" / "-".join(r.replace("==", "-") for r in requirements)
+    # Per Python version too: pip compiles the layer's bytecode for the interpreter that installs
+    # it, as the runtime's own boto3 comes compiled; a layer without it would compile at each start.
+    python = f"py{sys.version_info.major}{sys.version_info.minor}"
+    name = "-".join([python, *(r.replace("==", "-") for r in requirements)])
+    target = paths.CACHE / "lambda-runtime" / name
     if (target / ".complete").exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)

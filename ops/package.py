@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from ops import package_report, paths, release, settings, zappa
+from ops import bytecode, package_report, paths, release, settings, zappa
 
 
 def venv_site_packages() -> Path:
@@ -21,6 +21,10 @@ def venv_site_packages() -> Path:
             f"{paths.PACKAGE_VENV} is missing: build it with `make package-venv`"
         )
     return found[0]
+
+
+def venv_python() -> Path:
+    return paths.PACKAGE_VENV / "bin" / "python"
 
 
 def check_venv_python(runtime: str) -> None:
@@ -51,10 +55,12 @@ def build(stage: str) -> dict:
     output = str(tmp.relative_to(paths.ROOT))
     zappa.run(zappa.command("package", stage, settings_file, "-o", output))
     try:
+        compiled = bytecode.add_bytecode(tmp, venv_python())
         summary = package_report.report(tmp, set(os.listdir(venv_site_packages())))
-    except package_report.PackageError as exc:
+    except (bytecode.BytecodeError, package_report.PackageError) as exc:
         tmp.unlink(missing_ok=True)
         raise click.ClickException(str(exc)) from None
+    summary["bytecode_files"] = compiled
     summary["runtime"] = config["runtime"]
     summary["built_from"] = str(paths.PACKAGE_VENV.relative_to(paths.ROOT))
     summary["lock_sha256"] = _lock_digest()
@@ -83,7 +89,7 @@ def _append_job_summary(stage: str, text: str) -> None:
 
 def _lock_digest() -> str:
     """Which lock the venv was built from, so a report names its exact dependencies."""
-    return hashlib.sha256((paths.ROOT / "requirements" / "package.txt").read_bytes()).hexdigest()
+    return hashlib.sha256((paths.ROOT / "uv.lock").read_bytes()).hexdigest()
 
 
 @click.command("package")

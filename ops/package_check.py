@@ -1,8 +1,12 @@
 """`python -m ops package-check STAGE`: run dist/STAGE.zip the way Lambda runs it, before AWS does.
 
-Each run is a fresh `python -I -S` that sees only the unzipped package and a runtime layer
-(boto3/botocore), imports Zappa's handler.py and feeds it API Gateway REST proxy events. A missing
-module, a missing model file or a wrong /version fails here. Prints cold start and warm latency.
+Each cold start is a fresh `python -I -S -B` (`lambda_runtime.PYTHON_FLAGS`) that sees only a
+read-only copy of the unzipped package and a runtime layer (boto3/botocore), imports Zappa's
+handler.py and feeds it API Gateway REST proxy events. Like /var/task on Lambda, the copy takes no
+bytecode: a module the package ships no .pyc for compiles at every cold start, and the check fails
+when the run wrote anything into the copy. A missing module, a missing model file or a wrong
+/version fails here. Prints cold start (median of the runs), warm latency, peak memory and the
+cost per million predictions at each stage's memory size; writes them to dist/STAGE-check.json.
 """
 
 import json
@@ -16,10 +20,21 @@ from pathlib import Path
 
 import click
 
-from ops import glibc, lambda_events, lambda_runtime, package_report, paths, release, settings
+from ops import (
+    glibc,
+    lambda_cost,
+    lambda_events,
+    lambda_runtime,
+    package_report,
+    paths,
+    readonly,
+    release,
+    settings,
+)
 
 PROBE = Path(__file__).resolve().parent / "lambda_probe.py"
 PASSTHROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # see the machine notes; keep as given
+MS = 1000.0
 
 
 def child_env(task: Path, region: str) -> dict:
@@ -42,7 +57,7 @@ def run_probe(spec: dict, workdir: Path, env: dict) -> dict:
     output.unlink(missing_ok=True)
     spec_file.write_text(json.dumps(spec | {"output": str(output)}))
     done = subprocess.run(
-        [sys.executable, "-I", "-S", str(PROBE), str(spec_file)],
+        [sys.executable, *lambda_runtime.PYTHON_FLAGS, str(PROBE), str(spec_file)],
         cwd=workdir,
         env=env,
         capture_output=True,
@@ -97,9 +112,101 @@ def evaluate(result: dict, cases: list[dict], expect: dict) -> list[str]:
     return failures
 
 
+def bytecode_failures(result: dict) -> list[str]:
+    """The package must ship a .pyc for every module it imports, and the run must not write any."""
+    failures = []
+    if not result.get("dont_write_bytecode"):
+        failures.append("the probe ran without -B: Lambda cannot write bytecode")
+    missing = result.get("modules_without_bytecode") or []
+    if missing:
+        failures.append(
+            f"{len(missing)} of {result['package_modules']} imported modules have no .pyc in the "
+            f"package and compile at every cold start (first: {', '.join(missing[:3])})"
+        )
+    return failures
+
+
+def written_failures(before: set[str], after: set[str]) -> list[str]:
+    added = sorted(after - before)
+    if not added:
+        return []
+    return [f"the run wrote {len(added)} files into the read-only package (first: {added[0]})"]
+
+
 def percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+
+def summarize(runs: list[dict]) -> dict:
+    """Medians over the cold starts; warm latency from the run that sent the warm requests."""
+    imports = [r["import_seconds"] for r in runs]
+    firsts = [r["first_request_seconds"] for r in runs]
+    warm = next((r["warm_seconds"] for r in runs if r["warm_seconds"]), [])
+    return {
+        "cold_starts": len(runs),
+        "cold_start_ms": statistics.median(a + b for a, b in zip(imports, firsts, strict=True))
+        * MS,
+        "import_ms": statistics.median(imports) * MS,
+        "first_request_ms": statistics.median(firsts) * MS,
+        "warm_requests": len(warm),
+        "warm_p50_ms": percentile(warm, 0.5) * MS if warm else None,
+        "warm_p99_ms": percentile(warm, 0.99) * MS if warm else None,
+        "max_rss_mb": max(r["max_rss_mb"] for r in runs),
+        "package_modules": runs[0]["package_modules"],
+        "modules_without_bytecode": len(runs[0]["modules_without_bytecode"]),
+    }
+
+
+def check_interpreter(runtime: str) -> None:
+    """The probe runs this interpreter: it must be the runtime's version, or the package's
+    compiled files and bytecode are not what Lambda would load."""
+    here = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    if here != runtime:
+        raise click.ClickException(
+            f"package-check runs {here} but the stage runs {runtime}; use the project's Python"
+        )
+
+
+def report_lines(stage: str, zip_name: str, m: dict, memory_mb) -> list[str]:
+    lines = [
+        f"package check {stage}: {zip_name} run as Lambda would ({m['cold_starts']} cold starts, "
+        "read-only copy, no bytecode writes)",
+        f"  cold start      {m['cold_start_ms']:8.1f} ms median (import handler "
+        f"{m['import_ms']:.1f} ms + first /predict {m['first_request_ms']:.1f} ms)",
+        f"  bytecode        {m['package_modules'] - m['modules_without_bytecode']} of "
+        f"{m['package_modules']} imported package modules loaded from shipped .pyc",
+    ]
+    if m["warm_p50_ms"] is not None:
+        lines.append(
+            f"  warm /predict   {m['warm_p50_ms']:8.3f} ms p50, {m['warm_p99_ms']:.3f} ms p99 "
+            f"over {m['warm_requests']} requests (through Zappa's handler)"
+        )
+    lines.append(f"  max RSS         {m['max_rss_mb']:8.1f} MB (memory_size {memory_mb} MB)")
+    if m["warm_p50_ms"] is not None:
+        lines.append("  cost            per million predictions, billed at the warm p50:")
+        lines += [
+            f"    {row['stage']:5} {row['memory_mb']:5d} MB  billed {row['billed_ms']} ms  "
+            f"${row['usd_per_million']:.2f}"
+            for row in m["cost"]
+        ]
+        lines.append(f"    {lambda_cost.describe_prices()}")
+    return lines
+
+
+def glibc_result(task: Path, runtime: str) -> tuple[str, list[str]]:
+    have, newer = glibc.incompatible(task, runtime)
+    fits = f"glibc {have[0]}.{have[1]} on {runtime}"
+    if not newer:
+        return f"  glibc           every compiled file fits {fits}", []
+    worst = max(newer.items(), key=lambda item: item[1])
+    need = f"{worst[1][0]}.{worst[1][1]}"
+    line = f"  glibc           {len(newer)} files need more than {fits}, up to {need} ({worst[0]})"
+    return line, [
+        f"compiled files need glibc {need} but {runtime} runs on glibc {have[0]}.{have[1]}: "
+        f"they will not import on AWS Lambda (pin wheels built for manylinux <= "
+        f"{have[0]}_{have[1]}, or move to a runtime on a newer OS)"
+    ]
 
 
 @click.command("package-check")
@@ -112,8 +219,8 @@ def percentile(samples: list[float], q: float) -> float:
     help="The package to check (default dist/STAGE.zip).",
 )
 @click.option("--expect-sha", default=None, help="Git SHA /version must report (default: HEAD).")
-@click.option("--cold-runs", default=3, show_default=True, help="Fresh processes (cold starts).")
-@click.option("--requests", "n", default=300, show_default=True, help="Warm /predict requests.")
+@click.option("--cold-runs", default=5, show_default=True, help="Fresh processes (cold starts).")
+@click.option("--requests", "n", default=1000, show_default=True, help="Warm /predict requests.")
 @click.option(
     "--glibc-check/--no-glibc-check",
     default=True,
@@ -126,6 +233,7 @@ def package_check(stage, zip_path, expect_sha, cold_runs, n, glibc_check) -> Non
     if not zip_path.exists():
         raise click.ClickException(f"{zip_path} not found: run `make package STAGE={stage}`")
     config = settings.resolve(settings.load(), stage)
+    check_interpreter(config["runtime"])
     manifest = release.manifest()
     expect = {
         "git_sha": expect_sha or release.git_sha(),
@@ -140,67 +248,57 @@ def package_check(stage, zip_path, expect_sha, cold_runs, n, glibc_check) -> Non
     failures: list[str] = []
     with tempfile.TemporaryDirectory(prefix="package-check-") as tmp:
         task = Path(tmp) / "task"
-        with zipfile.ZipFile(zip_path) as archive:
-            archive.extractall(task)
-            baked = package_report.zappa_settings(archive)
-        if baked.get("API_STAGE") != stage:
-            raise click.ClickException(f"{zip_path} was built for stage {baked.get('API_STAGE')!r}")
-        have, newer = glibc.incompatible(task, config["runtime"])
-        cases = lambda_events.check_cases(stage, row)
-        warm_events = [lambda_events.rest_event(stage, "POST", "/predict", {"data": row})] * n
-        env = child_env(task, config["aws_region"])
-        runs = []
-        for index in range(cold_runs):
-            spec = {
-                "task": str(task),
-                "runtime": str(layer),
-                "cases": cases,
-                "warm_events": warm_events if index == 0 else [],
-            }
-            result = run_probe(spec, Path(tmp), env)
-            failures += [f for f in evaluate(result, cases, expect) if f not in failures]
-            runs.append(result)
-    imports = [r["import_seconds"] for r in runs]
-    firsts = [r["first_request_seconds"] for r in runs]
-    colds = [a + b for a, b in zip(imports, firsts, strict=True)]
-    warm = runs[0]["warm_seconds"]
-    ms = 1000.0
-    click.echo(
-        f"package check {stage}: {zip_path.name} run as Lambda would ({cold_runs} cold starts)"
-    )
-    click.echo(
-        f"  cold start      {statistics.median(colds) * ms:8.1f} ms median "
-        f"(import handler {statistics.median(imports) * ms:.1f} ms + first request "
-        f"{statistics.median(firsts) * ms:.1f} ms)"
-    )
-    if warm:
-        click.echo(
-            f"  warm /predict   {percentile(warm, 0.5) * ms:8.3f} ms p50, "
-            f"{percentile(warm, 0.99) * ms:.3f} ms p99 over {len(warm)} requests"
-        )
-    click.echo(
-        f"  max RSS         {max(r['max_rss_mb'] for r in runs):8.1f} MB "
-        f"(memory_size {config.get('memory_size')} MB)"
-    )
-    click.echo(
+        try:
+            with zipfile.ZipFile(zip_path) as archive:
+                archive.extractall(task)
+                baked = package_report.zappa_settings(archive)
+            if baked.get("API_STAGE") != stage:
+                raise click.ClickException(
+                    f"{zip_path} was built for stage {baked.get('API_STAGE')!r}"
+                )
+            glibc_line, glibc_failures = glibc_result(task, config["runtime"])
+            readonly.freeze(task)
+            before = readonly.listing(task)
+            cases = lambda_events.check_cases(stage, row)
+            warm_events = [lambda_events.rest_event(stage, "POST", "/predict", {"data": row})] * n
+            env = child_env(task, config["aws_region"])
+            runs = []
+            for index in range(cold_runs):
+                spec = {
+                    "task": str(task),
+                    "runtime": str(layer),
+                    "cases": cases,
+                    "warm_events": warm_events if index == cold_runs - 1 else [],
+                }
+                result = run_probe(spec, Path(tmp), env)
+                failures += [f for f in evaluate(result, cases, expect) if f not in failures]
+                runs.append(result)
+            response_problems = len(failures)
+            failures += written_failures(before, readonly.listing(task))
+        finally:
+            readonly.thaw(task)
+    failures += bytecode_failures(runs[0])
+    measured = summarize(runs)
+    if measured["warm_p50_ms"] is not None:
+        measured["cost"] = lambda_cost.estimate(measured["warm_p50_ms"])
+    lines = report_lines(stage, zip_path.name, measured, config.get("memory_size"))
+    lines.append(
         f"  responses       {len(cases)} cases x {cold_runs} runs, "
-        f"{'all as expected' if not failures else f'{len(failures)} problems'}"
+        f"{f'{response_problems} problems' if response_problems else 'all as expected'}"
     )
-    glibc_line = f"glibc {have[0]}.{have[1]} on {config['runtime']}"
-    if newer:
-        worst = max(newer.items(), key=lambda item: item[1])
-        need = f"{worst[1][0]}.{worst[1][1]}"
-        click.echo(
-            f"  glibc           {len(newer)} files need more than {glibc_line}, up to {need} "
-            f"({worst[0]})"
-        )
-        if glibc_check:
-            failures.append(
-                f"compiled files need glibc {need} but {config['runtime']} runs on glibc "
-                f"{have[0]}.{have[1]}: they will not import on AWS Lambda (pin wheels built for "
-                f"manylinux <= {have[0]}_{have[1]}, or move to a runtime on a newer OS)"
-            )
-    else:
-        click.echo(f"  glibc           every compiled file fits {glibc_line}")
+    lines.append(glibc_line)
+    click.echo("\n".join(lines))
+    if glibc_check:
+        failures += glibc_failures
+    write_measurement(stage, zip_path, measured)
     if failures:
         raise click.ClickException("package check failed: " + "; ".join(failures))
+
+
+def write_measurement(stage: str, zip_path: Path, measured: dict) -> None:
+    """dist/STAGE-check.json: the numbers, for the load report's cost estimate and for people."""
+    target = paths.package_check_report(stage)
+    target.parent.mkdir(exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"zip": zip_path.name, **measured}, indent=2) + "\n")
+    os.replace(tmp, target)

@@ -17,6 +17,8 @@ LIMITS = {"unzipped": 250 * MB, "zip": 50 * MB}
 TARGETS = {"unzipped": 120 * MB, "zip": 40 * MB}
 # Top-level entries Zappa writes itself, besides the project's and the virtualenv's.
 ZAPPA_FILES = {"handler.py", "zappa_settings.py", "package_info.json", "__init__.py"}
+# The bytecode of those top-level modules (ops.bytecode adds it after Zappa).
+BYTECODE_ENTRIES = {"__pycache__"}
 PROJECT_ENTRIES = {"app", "models", "LICENSE"}
 
 
@@ -70,9 +72,8 @@ def report(zip_path: Path, venv_entries: set[str], top: int = 15) -> dict:
         env = settings.get("ENVIRONMENT_VARIABLES", {})
         backend = env.get("MODEL_BACKEND", "onnx")
         model = served_model(archive, backend)
-    unexpected = sorted(
-        name for name in by_entry if name not in venv_entries | ZAPPA_FILES | PROJECT_ENTRIES
-    )
+    allowed = venv_entries | ZAPPA_FILES | BYTECODE_ENTRIES | PROJECT_ENTRIES
+    unexpected = sorted(name for name in by_entry if name not in allowed)
     return {
         "stage": settings.get("API_STAGE"),
         "git_sha": env.get("GIT_SHA"),
@@ -124,7 +125,8 @@ def format_report(summary: dict) -> str:
         f"limit {LIMITS['zip'] // MB} MB)",
         f"  unzipped  {summary['unzipped_bytes'] / MB:8.1f} MB  (target <= "
         f"{TARGETS['unzipped'] // MB} MB, limit {LIMITS['unzipped'] // MB} MB)",
-        f"  files     {summary['file_count']:8d}",
+        f"  files     {summary['file_count']:8d}"
+        + (f"  ({summary['bytecode_files']} .pyc added)" if "bytecode_files" in summary else ""),
         "  largest top-level entries (unzipped):",
     ]
     lines += [

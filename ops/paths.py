@@ -6,6 +6,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "sklearn-zappa-ml"
 
 SETTINGS_FILE = ROOT / "zappa_settings.json"
+PYTHON_VERSION_FILE = ROOT / ".python-version"
 STAGES_FILE = Path(__file__).resolve().parent / "stages.toml"
 MANIFEST_FILE = ROOT / "models" / "manifest.json"
 DIST = ROOT / "dist"
@@ -25,6 +26,11 @@ def package_zip(stage: str) -> Path:
 
 def package_report(stage: str) -> Path:
     return DIST / f"{stage}.json"
+
+
+def package_check_report(stage: str) -> Path:
+    """What `ops package-check` measured: cold start, warm latency, memory, cost."""
+    return DIST / f"{stage}-check.json"
 
 
 def function_name(stage: str) -> str:

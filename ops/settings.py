@@ -17,10 +17,16 @@ from ops import paths
 STAGES = ("dev", "test", "prod")
 PLACEHOLDER = re.compile(r"\{(stage|git_sha|account_id)\}")
 
+
+def runtime() -> str:
+    """The Lambda runtime: the project's one Python, as .python-version names it (python3.13)."""
+    return "python" + paths.PYTHON_VERSION_FILE.read_text().strip()
+
+
 # What every deployable stage must say, and why (see README "Stages and packaging").
 REQUIRED = {
     "app_function": "app.wsgi.app",
-    "runtime": "python3.11",
+    "runtime": runtime(),
     "project_name": paths.PROJECT,
     "manage_roles": False,
     "api_key_required": True,

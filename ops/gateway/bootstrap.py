@@ -1,6 +1,6 @@
 """One local execution environment: Lambda's runtime loop for an unzipped package.
 
-Started by worker.py as `python -I -S bootstrap.py REQUESTS_FD REPLIES_FD`, with the function's
+Started by worker.py as `python -I -S -B bootstrap.py REQUESTS_FD REPLIES_FD`, with the function's
 environment plus LAMBDA_TASK_ROOT, LAMBDA_RUNTIME_DIR and _HANDLER (as Lambda sets them). It imports
 the standard library only, puts the package and the runtime layer (boto3, botocore) on sys.path,
 imports the handler (the init phase), then answers one invocation at a time until its requests

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from botocore.exceptions import ClientError
 
+from ops import settings
 from ops.gateway.package import unpacked
 
 
@@ -52,7 +53,7 @@ def revision_of(answer: dict, root: Path) -> Revision:
         "version": config.get("Version", "$LATEST"),
         "code_sha256": config["CodeSha256"],
         "handler": config.get("Handler") or "handler.lambda_handler",
-        "runtime": config.get("Runtime") or "python3.11",
+        "runtime": config.get("Runtime") or settings.runtime(),
         "environment": config.get("Environment", {}).get("Variables", {}),
         "memory_mb": int(config.get("MemorySize", 128)),
         "timeout_s": int(config.get("Timeout", 3)),

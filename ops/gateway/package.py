@@ -1,15 +1,16 @@
-"""Fetch a function's deployed zip from the local endpoint and unzip it once per CodeSha256."""
+"""Fetch a function's deployed zip from the local endpoint and unzip it once per CodeSha256,
+read-only as Lambda's /var/task (ops.readonly)."""
 
 import base64
 import hashlib
 import os
-import shutil
 import tempfile
 import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
 
+from ops import readonly
 from ops.local_aws.clients import require_loopback
 
 COMPLETE = ".complete"
@@ -60,15 +61,19 @@ def unpacked(location: str, code_sha256: str, cache: Path) -> Path:
         except zipfile.BadZipFile as exc:
             raise PackageError(f"the function code is not a zip file: {exc}") from None
         (root / COMPLETE).write_text(code_sha256 + "\n")
+        # The top folder stays writable until it has moved (a rename updates its "..").
+        readonly.freeze(root, keep_top_writable=True)
         if not (target / COMPLETE).exists():
-            shutil.rmtree(target, ignore_errors=True)
+            readonly.remove(target)
             try:
                 os.replace(root, target)
             except OSError:
                 if not (target / COMPLETE).exists():  # else another gateway just unpacked it
                     raise
+            else:
+                readonly.freeze(target)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        readonly.remove(work)
     return target
 
 
@@ -80,4 +85,4 @@ def prune(cache: Path, keep: int = KEEP) -> None:
         reverse=True,
     )
     for stale in entries[max(keep - 1, 0) :]:
-        shutil.rmtree(stale, ignore_errors=True)
+        readonly.remove(stale)

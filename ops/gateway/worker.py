@@ -1,5 +1,6 @@
-"""One worker process, a local Lambda execution environment: `python -I -S bootstrap.py` with the
-unzipped package, the runtime layer and the function's environment; one invocation at a time."""
+"""One worker process, a local Lambda execution environment: `python -I -S -B bootstrap.py` with the
+read-only unzipped package, the runtime layer and the function's environment; one invocation at a
+time. Like Lambda, it writes no bytecode: each new worker is a real cold start."""
 
 import contextlib
 import json
@@ -12,6 +13,7 @@ import time
 from pathlib import Path
 
 from ops.gateway.function import Revision
+from ops.lambda_runtime import PYTHON_FLAGS
 from ops.package_check import PASSTHROUGH  # the machine settings its probe gets too
 
 BOOTSTRAP = Path(__file__).with_name("bootstrap.py")
@@ -53,7 +55,7 @@ def worker_env(revision: Revision, runtime_layer: Path, aws: dict[str, str]) -> 
 
 
 class Worker:
-    """One `python -I -S bootstrap.py` process and its two pipes."""
+    """One `python -I -S -B bootstrap.py` process and its two pipes."""
 
     def __init__(self, number: int, revision: Revision, env: dict[str, str], log):
         self.number, self.revision = number, revision
@@ -66,8 +68,7 @@ class Worker:
             self.process = subprocess.Popen(
                 [
                     sys.executable,
-                    "-I",
-                    "-S",
+                    *PYTHON_FLAGS,
                     str(BOOTSTRAP),
                     str(requests_read),
                     str(replies_write),

@@ -57,7 +57,7 @@ def test_records_real_calls_without_secret_values(recorder):
         s3.put_object(Bucket=f"{DEV}-{ACCOUNT}", Key=f"{DEV}-1.zip", Body=tiny_zip())
         boto3.client("lambda").create_function(
             FunctionName=DEV,
-            Runtime="python3.11",
+            Runtime="python3.13",
             Role=ROLE_ARN,
             Handler="handler.handler",
             Code={"S3Bucket": f"{DEV}-{ACCOUNT}", "S3Key": f"{DEV}-1.zip"},
@@ -160,7 +160,7 @@ def test_zappa_deploy_status_undeploy_is_allowed_by_the_prod_deploy_role(
     (project / "app.py").write_text("def app(environ, start_response):\n    return [b'']\n")
     settings = {
         "app_function": "app.app",
-        "runtime": "python3.11",
+        "runtime": "python3.13",
         "aws_region": "us-east-1",
         "project_name": "sklearn-zappa-ml",
         "s3_bucket": f"sklearn-zappa-ml-prod-{ACCOUNT}",

@@ -89,7 +89,7 @@ class Stage:
     def deploy(self, code: bytes, environment=None, timeout: int = 10, memory: int = 256):
         self.lam.create_function(
             FunctionName=self.function,
-            Runtime="python3.11",
+            Runtime="python3.13",
             Role=self.role_arn,
             Handler="handler.lambda_handler",
             Code={"ZipFile": code},
@@ -164,6 +164,6 @@ def zappa_core(endpoint: str) -> Zappa:
     return Zappa(
         boto_session=session,
         aws_region="us-east-1",
-        runtime="python3.11",
+        runtime="python3.13",
         endpoint_urls={"lambda": endpoint},
     )

@@ -59,7 +59,7 @@ def two_versions(endpoint, role_arn):
     client = local_client("lambda", endpoint)
     client.create_function(
         FunctionName=name,
-        Runtime="python3.11",
+        Runtime="python3.13",
         Role=role_arn,
         Handler="handler.lambda_handler",
         Code={"ZipFile": echo_zip("v1")},
@@ -227,7 +227,7 @@ def test_zappa_adds_its_stage_to_the_key_it_is_given(endpoint):
             aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
         ),
         aws_region="us-east-1",
-        runtime="python3.11",
+        runtime="python3.13",
         endpoint_urls={"apigateway": endpoint},
     )
     zappa.add_api_stage_to_api_key(api_key=key_id, api_id="api123", stage_name="dev")

@@ -60,7 +60,7 @@ def make_function(stage="dev"):
     )["Role"]["Arn"]
     boto3.client("lambda", region_name=REGION).create_function(
         FunctionName=paths.function_name(stage),
-        Runtime="python3.11",
+        Runtime="python3.13",
         Role=role,
         Handler="handler.lambda_handler",
         Code={"ZipFile": code("first")},

@@ -5,7 +5,7 @@ import json
 import click
 import pytest
 
-from ops import glibc, lambda_events, package_check
+from ops import glibc, lambda_events, package_check, readonly
 
 from .conftest import SHA
 
@@ -118,9 +118,41 @@ def test_glibc_scan_finds_the_newest_version_each_file_needs(tmp_path):
     assert glibc.required(tmp_path) == {"a/x.so": (2, 28), "b.so.1": (2, 14)}
 
 
-@pytest.mark.parametrize(("runtime", "flagged"), [("python3.11", ["a.so"]), ("python3.12", [])])
+@pytest.mark.parametrize(("runtime", "flagged"), [("python3.11", ["a.so"]), ("python3.13", [])])
 def test_glibc_incompatibility_depends_on_the_runtime_os(tmp_path, runtime, flagged):
     write_elf(tmp_path / "a.so", "2.28")
     write_elf(tmp_path / "b.so", "2.17")
     _, newer = glibc.incompatible(tmp_path, runtime)
     assert sorted(newer) == flagged
+
+
+def test_the_probe_writes_no_bytecode_and_reports_modules_without_it(tmp_path):
+    task, layer = fake_package(
+        tmp_path,
+        "import helper\ndef lambda_handler(event, context):\n    return {'statusCode': 200}\n",
+    )
+    (task / "helper.py").write_text("X = 1\n")
+    readonly.freeze(task)
+    before = readonly.listing(task)
+    spec = {"task": str(task), "runtime": str(layer), "cases": [], "warm_events": []}
+    result = package_check.run_probe(spec, tmp_path, package_check.child_env(task, "us-east-1"))
+    readonly.thaw(task)
+    assert result["dont_write_bytecode"] is True
+    assert result["modules_without_bytecode"] == ["handler", "helper"]
+    assert package_check.written_failures(before, readonly.listing(task)) == []
+    failures = package_check.bytecode_failures(result)
+    assert failures == [
+        "2 of 2 imported modules have no .pyc in the package and compile at every cold start "
+        "(first: handler, helper)"
+    ]
+
+
+def test_files_written_into_the_package_fail_the_check():
+    assert package_check.written_failures({"a.py"}, {"a.py", "__pycache__"}) == [
+        "the run wrote 1 files into the read-only package (first: __pycache__)"
+    ]
+
+
+def test_the_check_refuses_an_interpreter_other_than_the_runtime():
+    with pytest.raises(click.ClickException, match=r"stage runs python3\.9"):
+        package_check.check_interpreter("python3.9")

@@ -1,0 +1,67 @@
+"""The package ships bytecode Lambda can use: unchecked-hash .pyc from the runtime's Python."""
+
+import importlib.util
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from ops import bytecode, readonly
+
+PYC = f"__pycache__/mod.cpython-{sys.version_info.major}{sys.version_info.minor}.pyc"
+
+
+def zipped(tmp_path, files):
+    path = tmp_path / "pkg.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in files.items():
+            info = zipfile.ZipInfo(name, date_time=(2020, 5, 17, 1, 2, 3))
+            info.create_system, info.external_attr = 3, 0o755 << 16
+            archive.writestr(info, text)
+    return path
+
+
+def test_every_module_gets_an_unchecked_hash_pyc_and_keeps_its_source(tmp_path):
+    path = zipped(tmp_path, {"mod.py": "VALUE = 42\n", "pkg/__init__.py": "", "data.json": "{}"})
+    assert bytecode.add_bytecode(path, sys.executable) == 2
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        pyc = archive.read(PYC)
+        info = archive.getinfo(PYC)
+    assert {"mod.py", "pkg/__init__.py", "data.json", PYC} <= names
+    assert any(name.startswith("pkg/__pycache__/__init__.") for name in names)
+    assert pyc[:4] == importlib.util.MAGIC_NUMBER
+    assert int.from_bytes(pyc[4:8], "little") == 0b01  # hash-based, source not checked
+    assert info.external_attr == 0o755 << 16
+
+
+def test_the_shipped_pyc_is_what_a_read_only_b_interpreter_loads(tmp_path):
+    path = zipped(tmp_path, {"mod.py": "VALUE = 42\n"})
+    bytecode.add_bytecode(path, sys.executable)
+    task = tmp_path / "task"
+    with zipfile.ZipFile(path) as archive:
+        archive.extractall(task)
+    # Another source with a newer mtime: only a loaded unchecked-hash .pyc still says 42.
+    (task / "mod.py").write_text("VALUE = 43\n")
+    readonly.freeze(task)
+    before = readonly.listing(task)
+    code = "import sys; sys.path.insert(0, '.'); import mod; print(mod.VALUE, mod.__spec__.cached)"
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", "-B", "-c", code],
+        cwd=task,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    readonly.thaw(task)
+    value, cached = done.stdout.split()
+    assert value == "42"
+    assert cached.endswith(PYC)
+    assert readonly.listing(task) == before
+
+
+def test_source_that_does_not_compile_rejects_the_package(tmp_path):
+    path = zipped(tmp_path, {"bad.py": "def broken(:\n"})
+    with pytest.raises(bytecode.BytecodeError, match="compiling the package failed"):
+        bytecode.add_bytecode(path, sys.executable)
