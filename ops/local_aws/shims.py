@@ -53,6 +53,17 @@ def _json(start_response, status: str, body: dict, error_type: str | None = None
     return [data]
 
 
+def _function_not_found(start_response, name: str):
+    """Lambda's answer for a function that does not exist."""
+    message = f"Function not found: {name}"
+    return _json(
+        start_response,
+        "404 Not Found",
+        {"Type": "User", "Message": message},
+        "ResourceNotFoundException",
+    )
+
+
 def list_function_url_configs(environ, start_response, name: str, region: str, account: str):
     """Gap: moto has no route for ListFunctionUrlConfigs (404), which `zappa update` calls.
 
@@ -61,13 +72,7 @@ def list_function_url_configs(environ, start_response, name: str, region: str, a
     try:
         function = lambda_backends[account][region].get_function(name)
     except LambdaClientError:
-        message = f"Function not found: {name}"
-        return _json(
-            start_response,
-            "404 Not Found",
-            {"Type": "User", "Message": message},
-            "ResourceNotFoundException",
-        )
+        return _function_not_found(start_response, name)
     configs = [function.url_config.to_dict()] if function.url_config else []
     return _json(start_response, "200 OK", {"FunctionUrlConfigs": configs})
 
@@ -105,13 +110,7 @@ def provisioned_concurrency_configs(environ, start_response, name: str, region: 
     try:
         lambda_backends[account][region].get_function(name)
     except LambdaClientError:
-        message = f"Function not found: {name}"
-        return _json(
-            start_response,
-            "404 Not Found",
-            {"Type": "User", "Message": message},
-            "ResourceNotFoundException",
-        )
+        return _function_not_found(start_response, name)
     return _json(start_response, "200 OK", {"ProvisionedConcurrencyConfigs": []})
 
 
