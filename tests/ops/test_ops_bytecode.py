@@ -65,3 +65,27 @@ def test_source_that_does_not_compile_rejects_the_package(tmp_path):
     path = zipped(tmp_path, {"bad.py": "def broken(:\n"})
     with pytest.raises(bytecode.BytecodeError, match="compiling the package failed"):
         bytecode.add_bytecode(path, sys.executable)
+
+
+def test_zappa_utilities_is_compiled_with_postponed_annotations(tmp_path):
+    """Its `boto3.Session` hints must not load boto3: they stay strings; nothing else changes."""
+    source = "import json\n\ndef connect(session: boto3.Session):\n    return json.dumps(1)\n"
+    path = zipped(tmp_path, {"zappa/utilities.py": source, "other.py": source})
+    bytecode.add_bytecode(path, sys.executable)
+    task = tmp_path / "task"
+    with zipfile.ZipFile(path) as archive:
+        archive.extractall(task)
+    code = (
+        "import sys; sys.path.insert(0, '.'); import zappa.utilities as u; "
+        "print(u.connect.__annotations__['session'], u.connect(None)); import other"
+    )
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", "-B", "-c", code],
+        cwd=task,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.stdout.split() == ["boto3.Session", "1"]
+    # Any other module keeps Python's default: its annotations are evaluated at load time.
+    assert "NameError: name 'boto3' is not defined" in done.stderr
