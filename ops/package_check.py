@@ -109,6 +109,11 @@ def evaluate(result: dict, cases: list[dict], expect: dict) -> list[str]:
             failures.append("predict batch: expected 3 predictions")
     if result.get("boto3") is None or not result["boto3"].startswith(expect["runtime_layer"]):
         failures.append("boto3 was not imported from the runtime layer (packaged by mistake?)")
+    if result.get("deferred_but_loaded"):
+        failures.append(
+            f"a cold start loaded {', '.join(result['deferred_but_loaded'])}, which the entry "
+            "point defers (app/lambda_entry.py): something now uses it at import time"
+        )
     return failures
 
 
@@ -267,6 +272,7 @@ def package_check(stage, zip_path, expect_sha, cold_runs, n, glibc_check) -> Non
                 spec = {
                     "task": str(task),
                     "runtime": str(layer),
+                    "handler": settings.lambda_handler(config),
                     "cases": cases,
                     "warm_events": warm_events if index == cold_runs - 1 else [],
                 }

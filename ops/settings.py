@@ -15,7 +15,13 @@ import click
 from ops import paths
 
 STAGES = ("dev", "test", "prod")
+ZAPPA_HANDLER = "handler.lambda_handler"  # Zappa's default `lambda_handler` setting
 PLACEHOLDER = re.compile(r"\{(stage|git_sha|account_id)\}")
+
+
+def lambda_handler(config: dict) -> str:
+    """The function's Handler, as Zappa deploys it: its own handler.py unless the stage says."""
+    return config.get("lambda_handler", ZAPPA_HANDLER)
 
 
 def runtime() -> str:
@@ -26,6 +32,8 @@ def runtime() -> str:
 # What every deployable stage must say, and why (see README "Stages and packaging").
 REQUIRED = {
     "app_function": "app.wsgi.app",
+    "app_type": "wsgi",
+    "lambda_handler": "app.lambda_entry.lambda_handler",
     "runtime": runtime(),
     "project_name": paths.PROJECT,
     "manage_roles": False,

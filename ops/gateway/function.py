@@ -52,7 +52,7 @@ def revision_of(answer: dict, root: Path) -> Revision:
         "function_arn": config["FunctionArn"],
         "version": config.get("Version", "$LATEST"),
         "code_sha256": config["CodeSha256"],
-        "handler": config.get("Handler") or "handler.lambda_handler",
+        "handler": config.get("Handler") or settings.ZAPPA_HANDLER,
         "runtime": config.get("Runtime") or settings.runtime(),
         "environment": config.get("Environment", {}).get("Variables", {}),
         "memory_mb": int(config.get("MemorySize", 128)),

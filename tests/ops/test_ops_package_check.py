@@ -1,11 +1,13 @@
 """The package check's pieces: the isolated probe, response evaluation and the glibc scan."""
 
 import json
+import shutil
+from pathlib import Path
 
 import click
 import pytest
 
-from ops import glibc, lambda_events, package_check, readonly
+from ops import glibc, lambda_events, package_check, readonly, settings
 
 from .conftest import SHA
 
@@ -74,9 +76,25 @@ def fake_package(tmp_path, handler_source):
     task, layer = tmp_path / "task", tmp_path / "layer"
     task.mkdir()
     (layer / "boto3").mkdir(parents=True)
-    (layer / "boto3" / "__init__.py").write_text("")
+    (layer / "boto3" / "__init__.py").write_text("VALUE = 1\n")
     (task / "handler.py").write_text(handler_source)
     return task, layer
+
+
+def probe_spec(task, layer, cases=(), warm_events=(), handler=settings.ZAPPA_HANDLER):
+    return {
+        "task": str(task),
+        "runtime": str(layer),
+        "handler": handler,
+        "cases": list(cases),
+        "warm_events": list(warm_events),
+    }
+
+
+def run_probe(tmp_path, spec):
+    return package_check.run_probe(
+        spec, tmp_path, package_check.child_env(Path(spec["task"]), "us-east-1")
+    )
 
 
 def test_the_probe_runs_the_package_with_only_the_package_and_layer(tmp_path):
@@ -86,13 +104,9 @@ def test_the_probe_runs_the_package_with_only_the_package_and_layer(tmp_path):
         "    return {'statusCode': 200, 'body': context.aws_request_id}\n",
     )
     event = lambda_events.rest_event("dev", "GET", "/health")
-    spec = {
-        "task": str(task),
-        "runtime": str(layer),
-        "cases": [{"name": "h", "event": event}],
-        "warm_events": [event, event],
-    }
-    result = package_check.run_probe(spec, tmp_path, package_check.child_env(task, "us-east-1"))
+    result = run_probe(
+        tmp_path, probe_spec(task, layer, [{"name": "h", "event": event}], [event] * 2)
+    )
     assert result["results"][0]["response"]["body"] == event["requestContext"]["requestId"]
     assert len(result["warm_seconds"]) == 2
     assert result["boto3"].startswith(str(layer))
@@ -101,9 +115,30 @@ def test_the_probe_runs_the_package_with_only_the_package_and_layer(tmp_path):
 def test_a_module_missing_from_the_package_fails_the_probe(tmp_path):
     # click is installed in the dev venv; the isolated probe must not see it.
     task, layer = fake_package(tmp_path, "import click\n")
-    spec = {"task": str(task), "runtime": str(layer), "cases": [], "warm_events": []}
     with pytest.raises(click.ClickException, match="No module named 'click'"):
-        package_check.run_probe(spec, tmp_path, package_check.child_env(task, "us-east-1"))
+        run_probe(tmp_path, probe_spec(task, layer))
+
+
+ENTRY = Path(__file__).resolve().parents[2] / "app" / "lambda_entry.py"
+
+
+@pytest.mark.parametrize(("use_at_import", "loaded"), [(False, []), (True, ["boto3"])])
+def test_the_probe_reports_deferred_modules_that_a_cold_start_loads(
+    tmp_path, use_at_import, loaded
+):
+    source = "import boto3\n" + ("boto3.VALUE\n" if use_at_import else "")
+    source += "def lambda_handler(event, context):\n    return {'statusCode': 200}\n"
+    task, layer = fake_package(tmp_path, source)
+    shutil.copy(ENTRY, task / "lambda_entry.py")  # the real entry, outside app/ (no Flask here)
+    cases = [{"name": "h", "expect": 200, "event": lambda_events.rest_event("dev", "GET", "/")}]
+    spec = probe_spec(task, layer, cases, handler="lambda_entry.lambda_handler")
+    result = run_probe(tmp_path, spec)
+    assert result["deferred"] == ["boto3", "botocore", "asyncio"]
+    assert result["deferred_but_loaded"] == loaded
+    # Read after the cold start, a deferred boto3 still resolves, from the runtime layer.
+    assert result["boto3"].startswith(str(layer))
+    failures = package_check.evaluate(result, cases, {"runtime_layer": str(layer)})
+    assert any("a cold start loaded boto3" in f for f in failures) == bool(loaded)
 
 
 def write_elf(path, *versions):
@@ -134,8 +169,7 @@ def test_the_probe_writes_no_bytecode_and_reports_modules_without_it(tmp_path):
     (task / "helper.py").write_text("X = 1\n")
     readonly.freeze(task)
     before = readonly.listing(task)
-    spec = {"task": str(task), "runtime": str(layer), "cases": [], "warm_events": []}
-    result = package_check.run_probe(spec, tmp_path, package_check.child_env(task, "us-east-1"))
+    result = run_probe(tmp_path, probe_spec(task, layer))
     readonly.thaw(task)
     assert result["dont_write_bytecode"] is True
     assert result["modules_without_bytecode"] == ["handler", "helper"]
