@@ -5,7 +5,8 @@ IAMLINT_VENV := .venv-iamlint
 IAMLINT_PY := $(IAMLINT_VENV)/bin/python
 IAM_POLICY_DIR := build/iam-policies
 
-TEST_TARGETS += test-iam
+# tests/iam runs in the main pytest run; `make test` adds only the linters.
+TEST_TARGETS += lint-iam
 
 # pyproject.toml's `iamlint` group, which uv.lock resolves apart from dev's (their pins clash).
 $(IAMLINT_VENV)/.installed: $(LOCKED)

@@ -20,9 +20,4 @@ package: venv package-venv ## Build dist/$(STAGE).zip and dist/$(STAGE).json wit
 package-check: venv ## Run dist/$(STAGE).zip as Lambda would: API Gateway events, cold and warm latency
 	$(PY) -m ops package-check $(STAGE)
 
-.PHONY: test-package
-test-package:
-	$(MAKE) package STAGE=dev
-	$(MAKE) package-check STAGE=dev
-
-TEST_TARGETS += test-package
+# Not a separate `make test` step: the rehearsal (tests/e2e) builds and checks every stage's package.
