@@ -1,8 +1,9 @@
 """A stand-in for what the Lambda Python runtime provides besides the standard library.
 
 The runtime ships boto3 and botocore (and their dependencies), which the package leaves out. The
-layer is installed once per Python and version pair into .cache/ with the dev venv's pins, and
-reused.
+layer is a copy of them, and of what they require, from the dev venv (installed from uv.lock, hashes
+checked), made once per Python and version pair into .cache/ and reused: no second download, and
+nothing unlocked.
 """
 
 import os
@@ -14,6 +15,8 @@ from importlib import metadata
 from pathlib import Path
 
 import click
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from ops import paths
 
@@ -30,11 +33,37 @@ def pins() -> list[str]:
     return [f"{name}=={metadata.version(name)}" for name in PROVIDED]
 
 
+def closure(names: tuple[str, ...]) -> list[metadata.Distribution]:
+    """The installed distributions `names` need, themselves included (markers for this Python)."""
+    found: dict[str, metadata.Distribution] = {}
+    pending = list(names)
+    while pending:
+        name = canonicalize_name(pending.pop())
+        if name in found:
+            continue
+        found[name] = distribution = metadata.distribution(name)
+        for line in distribution.requires or []:
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                pending.append(requirement.name)
+    return [found[name] for name in sorted(found)]
+
+
+def copy_distribution(distribution: metadata.Distribution, target: Path) -> None:
+    """Its files under site-packages (not its scripts, not bytecode: compiled afterwards)."""
+    for file in distribution.files or []:
+        if file.parts[0] == ".." or "__pycache__" in file.parts:
+            continue
+        destination = target / file
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(distribution.locate_file(file), destination)
+
+
 def ensure_layer() -> Path:
-    """Install the runtime layer if this version pair isn't cached yet; return its directory."""
+    """Make the runtime layer if this version pair isn't cached yet; return its directory."""
     requirements = pins()
-    # Per Python version too: pip compiles the layer's bytecode for the interpreter that installs
-    # it, as the runtime's own boto3 comes compiled; a layer without it would compile at each start.
+    # Per Python version too: the layer is compiled by the interpreter that makes it, as the
+    # runtime's own boto3 comes compiled; a layer without .pyc would compile at each start.
     python = f"py{sys.version_info.major}{sys.version_info.minor}"
     name = "-".join([python, *(r.replace("==", "-") for r in requirements)])
     target = paths.CACHE / "lambda-runtime" / name
@@ -42,18 +71,22 @@ def ensure_layer() -> Path:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".layer-", dir=target.parent))
-    env = dict(os.environ, PIP_CACHE_DIR=str(paths.CACHE / "pip"))
-    command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    command += ["--target", str(work), *requirements]
-    done = subprocess.run(
-        command, env=env, capture_output=True, text=True, check=False, timeout=900
-    )
-    if done.returncode != 0:
-        shutil.rmtree(work, ignore_errors=True)
-        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise click.ClickException(
-            f"installing the runtime layer ({' '.join(requirements)}) failed: {last}"
+    try:
+        for distribution in closure(PROVIDED):
+            copy_distribution(distribution, work)
+        done = subprocess.run(
+            [sys.executable, "-I", "-m", "compileall", "-q", "-j", "0", str(work)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=600,
         )
+        if done.returncode != 0:
+            last = ((done.stdout + done.stderr).strip().splitlines() or ["no output"])[-1]
+            raise click.ClickException(f"compiling the runtime layer failed: {last}")
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
     (work / ".complete").write_text("\n".join(requirements) + "\n")
     shutil.rmtree(target, ignore_errors=True)
     os.replace(work, target)
