@@ -1,7 +1,14 @@
-"""API Gateway REST (v1) proxy events, shaped like the ones the deployed function receives."""
+"""The package check's requests, as the API Gateway REST proxy events the deployed function gets.
+
+Built by the same code that turns the local stage's HTTP requests into events
+(`ops.lambda_emulator.events`), so the package check and the local stage send one event shape.
+"""
 
 import json
-import uuid
+
+from ops.lambda_emulator.events import HttpRequest, new_request_id, request_event
+
+HOST = "example.execute-api.us-east-1.amazonaws.com"
 
 
 def rest_event(
@@ -12,33 +19,22 @@ def rest_event(
     api_key: str = "local-package-check",
 ) -> dict:
     """One `AWS_PROXY` event for the `/` or `/{proxy+}` resource Zappa creates."""
-    request_id = str(uuid.uuid4())
-    headers = {"Host": "example.execute-api.us-east-1.amazonaws.com", "Accept": "application/json"}
+    headers = [("Host", HOST), ("Accept", "application/json"), ("User-Agent", "ops")]
+    data = b""
     if body is not None:
-        headers["Content-Type"] = "application/json"
-        body = body if isinstance(body, str) else json.dumps(body)
-    resource = "/" if path == "/" else "/{proxy+}"
-    return {
-        "resource": resource,
-        "path": path,
-        "httpMethod": method,
-        "headers": headers,
-        "multiValueHeaders": {key: [value] for key, value in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": None if path == "/" else {"proxy": path.lstrip("/")},
-        "stageVariables": None,
-        "requestContext": {
-            "resourcePath": resource,
-            "httpMethod": method,
-            "path": f"/{stage}{path}",
-            "stage": stage,
-            "requestId": request_id,
-            "identity": {"sourceIp": "127.0.0.1", "apiKey": api_key, "userAgent": "ops"},
-        },
-        "body": body,
-        "isBase64Encoded": False,
+        headers.append(("Content-Type", "application/json"))
+        data = (body if isinstance(body, str) else json.dumps(body)).encode()
+    request = HttpRequest(
+        method=method, target=path, headers=headers, body=data, source_ip="127.0.0.1"
+    )
+    identity = {"apiKey": api_key, "apiKeyId": "package-check"}
+    context = {
+        "apiId": "package-check",
+        "accountId": "000000000000",
+        "requestId": new_request_id(),
+        "domainName": HOST,
     }
+    return request_event(request, stage, path, "", identity, context)
 
 
 def check_cases(stage: str, row: list[float]) -> list[dict]:

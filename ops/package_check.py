@@ -1,18 +1,18 @@
 """`python -m ops package-check STAGE`: run dist/STAGE.zip the way Lambda runs it, before AWS does.
 
-Each cold start is a fresh `python -I -S -B` (`lambda_runtime.PYTHON_FLAGS`) that sees only a
-read-only copy of the unzipped package and a runtime layer (boto3/botocore), imports Zappa's
-handler.py and feeds it API Gateway REST proxy events. Like /var/task on Lambda, the copy takes no
-bytecode: a module the package ships no .pyc for compiles at every cold start, and the check fails
-when the run wrote anything into the copy. A missing module, a missing model file or a wrong
-/version fails here. Prints cold start (median of the runs), warm latency, peak memory and the
-cost per million predictions at each stage's memory size; writes them to dist/STAGE-check.json.
+Each cold start is a fresh local execution environment (`ops.lambda_emulator`, which the local
+stage runs too: `python -I -S -B` that sees only a read-only copy of the unzipped package and a
+runtime layer with boto3), imports the function's handler and feeds it API Gateway REST proxy
+events. Like /var/task on Lambda, the copy takes no bytecode: a module the package ships no .pyc
+for compiles at every cold start, and the check fails when the run wrote anything into the copy.
+A missing module, a missing model file or a wrong /version fails here. Prints cold start (median
+of the runs), warm latency, peak memory and the cost per million predictions at each stage's
+memory size; writes them to dist/STAGE-check.json.
 """
 
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import zipfile
@@ -31,44 +31,63 @@ from ops import (
     release,
     settings,
 )
+from ops.lambda_emulator.revision import Revision
+from ops.lambda_emulator.worker import Worker, WorkerError, worker_env
 
-PROBE = Path(__file__).resolve().parent / "lambda_probe.py"
-PASSTHROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # see the machine notes; keep as given
 MS = 1000.0
 
 
-def child_env(task: Path, region: str) -> dict:
-    """Roughly Lambda's environment; nothing from ours except the OpenBLAS machine settings."""
-    env = {
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
-        "LANG": "C.UTF-8",
-        "TZ": ":UTC",
-        "LAMBDA_TASK_ROOT": str(task),
-        "AWS_LAMBDA_FUNCTION_NAME": "package-check",
-        "AWS_REGION": region,
-        "AWS_DEFAULT_REGION": region,
-    }
-    env.update({name: os.environ[name] for name in PASSTHROUGH if name in os.environ})
-    return env
-
-
-def run_probe(spec: dict, workdir: Path, env: dict) -> dict:
-    spec_file, output = workdir / "spec.json", workdir / "result.json"
-    output.unlink(missing_ok=True)
-    spec_file.write_text(json.dumps(spec | {"output": str(output)}))
-    done = subprocess.run(
-        [sys.executable, *lambda_runtime.PYTHON_FLAGS, str(PROBE), str(spec_file)],
-        cwd=workdir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+def package_revision(stage: str, config: dict, task: Path) -> Revision:
+    """The function as the stage deploys it, started from the unzipped package in `task`."""
+    name = f"{config['project_name']}-{stage}"
+    region = config["aws_region"]
+    return Revision(
+        function_name=name,
+        function_arn=f"arn:aws:lambda:{region}:000000000000:function:{name}",
+        version="$LATEST",
+        code_sha256="package-check",
+        handler=settings.lambda_handler(config),
+        runtime=config["runtime"],
+        environment=dict(config.get("aws_environment_variables") or {}),
+        memory_mb=int(config["memory_size"]),
+        timeout_s=int(config["timeout_seconds"]),
+        root=task,
+        key="package-check",
     )
-    if done.returncode != 0 or not output.exists():
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise click.ClickException(f"the package failed to run as Lambda would: {tail}")
-    return json.loads(output.read_text())
+
+
+def cold_start(revision: Revision, layer: Path, cases: list[dict], warm_events: list, log) -> dict:
+    """One fresh execution environment: the cases from cold, then the warm requests, then how the
+    package's modules were loaded (asked last: reading boto3's origin loads a deferred boto3)."""
+    region = revision.function_arn.split(":")[3]
+    env = worker_env(revision, layer, {"AWS_REGION": region, "AWS_DEFAULT_REGION": region})
+    worker = Worker(0, revision, env, log)
+    try:
+        worker.wait_ready()
+        results = []
+        for case in cases:
+            reply = invoke(worker, revision, case["event"])
+            results.append({"name": case["name"], **reply})
+        warm = [invoke(worker, revision, event)["seconds"] for event in warm_events]
+        return {
+            "import_seconds": worker.import_seconds,
+            "first_request_seconds": results[0]["seconds"] if results else 0.0,
+            "results": results,
+            "warm_seconds": warm,
+            **worker.diagnostics(),
+        }
+    except WorkerError as exc:
+        raise click.ClickException(f"the package failed to run as Lambda would: {exc}") from None
+    finally:
+        worker.stop()
+
+
+def invoke(worker: Worker, revision: Revision, event: dict) -> dict:
+    """{"response": what the handler returned, or "error": what it raised; "seconds"}."""
+    reply = worker.invoke(event, event["requestContext"]["requestId"], revision.timeout_s)
+    if "error" in reply:
+        return {"error": reply["error"], "response": {}, "seconds": reply["seconds"]}
+    return {"response": reply["result"], "seconds": reply["seconds"]}
 
 
 def body_of(response: dict) -> dict:
@@ -87,6 +106,12 @@ def evaluate(result: dict, cases: list[dict], expect: dict) -> list[str]:
     failures = []
     for case, got in zip(cases, result["results"], strict=True):
         response, name = got["response"], case["name"]
+        if got.get("error"):
+            error = got["error"]
+            failures.append(
+                f"{name}: the function raised {error['errorType']}: {error['errorMessage']}"
+            )
+            continue
         status = response.get("statusCode")
         if not status_matches(status, case["expect"]):
             failures.append(f"{name}: status {status}, expected {case['expect']}")
@@ -266,19 +291,14 @@ def package_check(stage, zip_path, expect_sha, cold_runs, n, glibc_check) -> Non
             before = readonly.listing(task)
             cases = lambda_events.check_cases(stage, row)
             warm_events = [lambda_events.rest_event(stage, "POST", "/predict", {"data": row})] * n
-            env = child_env(task, config["aws_region"])
+            revision = package_revision(stage, config, task)
             runs = []
-            for index in range(cold_runs):
-                spec = {
-                    "task": str(task),
-                    "runtime": str(layer),
-                    "handler": settings.lambda_handler(config),
-                    "cases": cases,
-                    "warm_events": warm_events if index == cold_runs - 1 else [],
-                }
-                result = run_probe(spec, Path(tmp), env)
-                failures += [f for f in evaluate(result, cases, expect) if f not in failures]
-                runs.append(result)
+            with (Path(tmp) / "lambda.log").open("ab") as log:
+                for index in range(cold_runs):
+                    warm = warm_events if index == cold_runs - 1 else []
+                    result = cold_start(revision, layer, cases, warm, log)
+                    failures += [f for f in evaluate(result, cases, expect) if f not in failures]
+                    runs.append(result)
             response_problems = len(failures)
             failures += written_failures(before, readonly.listing(task))
         finally:

@@ -17,31 +17,11 @@ from botocore.exceptions import ClientError
 
 from ops import settings
 from ops.gateway.package import unpacked
+from ops.lambda_emulator.revision import Revision
 
 
 class FunctionMissing(Exception):
     """The stage's function does not exist in the local endpoint (not deployed yet?)."""
-
-
-@dataclass(frozen=True)
-class Revision:
-    """What one execution environment is started from; `key` changes when any of it does."""
-
-    function_name: str
-    function_arn: str
-    version: str
-    code_sha256: str
-    handler: str
-    runtime: str
-    environment: dict
-    memory_mb: int
-    timeout_s: int
-    root: Path
-    key: str
-
-    @property
-    def short(self) -> str:
-        return self.key[:12]
 
 
 def revision_of(answer: dict, root: Path) -> Revision:

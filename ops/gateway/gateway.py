@@ -13,7 +13,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 from ops import lambda_runtime, paths
 from ops.gateway.account import shared_pool
 from ops.gateway.auth import Caller, StageKeys
-from ops.gateway.events import (
+from ops.gateway.function import Concurrency, FunctionMissing, StageFunction
+from ops.gateway.metrics import FunctionMetrics
+from ops.gateway.package import PackageError
+from ops.gateway.pool import Pool, Throttled
+from ops.gateway.throttle import THROTTLED, Limiter
+from ops.lambda_emulator.events import (
     HttpRequest,
     HttpResponse,
     MalformedResponse,
@@ -22,12 +27,7 @@ from ops.gateway.events import (
     request_event,
     split_stage,
 )
-from ops.gateway.function import Concurrency, FunctionMissing, StageFunction
-from ops.gateway.metrics import FunctionMetrics
-from ops.gateway.package import PackageError
-from ops.gateway.pool import Pool, Throttled
-from ops.gateway.throttle import THROTTLED, Limiter
-from ops.gateway.worker import WorkerError, WorkerTimeout
+from ops.lambda_emulator.worker import WorkerError, WorkerTimeout
 from ops.local_aws.clients import aws_env, local_client, region_from_env
 
 log = logging.getLogger("ops.gateway")

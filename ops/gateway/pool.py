@@ -9,8 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ops.gateway.account import AccountPool
-from ops.gateway.function import Concurrency, Revision
-from ops.gateway.worker import Worker, worker_env
+from ops.gateway.function import Concurrency
+from ops.lambda_emulator.revision import Revision
+from ops.lambda_emulator.worker import Worker, worker_env
 
 
 class Throttled(Exception):

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from ops.gateway.events import HttpRequest
 from ops.gateway.gateway import DEFAULT_CONCURRENCY, DEFAULT_TTL, MAX_PAYLOAD, Gateway, error
+from ops.lambda_emulator.events import HttpRequest
 from ops.local_aws.clients import require_loopback
 
 log = logging.getLogger("ops.gateway")

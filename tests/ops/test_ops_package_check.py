@@ -81,49 +81,46 @@ def fake_package(tmp_path, handler_source):
     return task, layer
 
 
-def probe_spec(task, layer, cases=(), warm_events=(), handler=settings.ZAPPA_HANDLER):
-    return {
-        "task": str(task),
-        "runtime": str(layer),
-        "handler": handler,
-        "cases": list(cases),
-        "warm_events": list(warm_events),
+def cold_start(tmp_path, task, layer, cases=(), warm_events=(), handler=settings.ZAPPA_HANDLER):
+    """One cold start of the fake package, through the check's own execution environment."""
+    config = {
+        "project_name": "fake",
+        "aws_region": "us-east-1",
+        "runtime": "python3.13",
+        "memory_size": 512,
+        "timeout_seconds": 10,
+        "lambda_handler": handler,
     }
+    revision = package_check.package_revision("dev", config, task)
+    with (tmp_path / "lambda.log").open("ab") as log:
+        return package_check.cold_start(revision, layer, list(cases), list(warm_events), log)
 
 
-def run_probe(tmp_path, spec):
-    return package_check.run_probe(
-        spec, tmp_path, package_check.child_env(Path(spec["task"]), "us-east-1")
-    )
-
-
-def test_the_probe_runs_the_package_with_only_the_package_and_layer(tmp_path):
+def test_a_cold_start_runs_the_package_with_only_the_package_and_layer(tmp_path):
     task, layer = fake_package(
         tmp_path,
         "import boto3\ndef lambda_handler(event, context):\n"
         "    return {'statusCode': 200, 'body': context.aws_request_id}\n",
     )
     event = lambda_events.rest_event("dev", "GET", "/health")
-    result = run_probe(
-        tmp_path, probe_spec(task, layer, [{"name": "h", "event": event}], [event] * 2)
-    )
+    result = cold_start(tmp_path, task, layer, [{"name": "h", "event": event}], [event] * 2)
     assert result["results"][0]["response"]["body"] == event["requestContext"]["requestId"]
     assert len(result["warm_seconds"]) == 2
     assert result["boto3"].startswith(str(layer))
 
 
-def test_a_module_missing_from_the_package_fails_the_probe(tmp_path):
-    # click is installed in the dev venv; the isolated probe must not see it.
+def test_a_module_missing_from_the_package_fails_the_cold_start(tmp_path):
+    # click is installed in the dev venv; the isolated environment must not see it.
     task, layer = fake_package(tmp_path, "import click\n")
     with pytest.raises(click.ClickException, match="No module named 'click'"):
-        run_probe(tmp_path, probe_spec(task, layer))
+        cold_start(tmp_path, task, layer)
 
 
 ENTRY = Path(__file__).resolve().parents[2] / "app" / "lambda_entry.py"
 
 
 @pytest.mark.parametrize(("use_at_import", "loaded"), [(False, []), (True, ["boto3"])])
-def test_the_probe_reports_deferred_modules_that_a_cold_start_loads(
+def test_a_cold_start_reports_deferred_modules_that_a_cold_start_loads(
     tmp_path, use_at_import, loaded
 ):
     source = "import boto3\n" + ("boto3.VALUE\n" if use_at_import else "")
@@ -131,8 +128,7 @@ def test_the_probe_reports_deferred_modules_that_a_cold_start_loads(
     task, layer = fake_package(tmp_path, source)
     shutil.copy(ENTRY, task / "lambda_entry.py")  # the real entry, outside app/ (no Flask here)
     cases = [{"name": "h", "expect": 200, "event": lambda_events.rest_event("dev", "GET", "/")}]
-    spec = probe_spec(task, layer, cases, handler="lambda_entry.lambda_handler")
-    result = run_probe(tmp_path, spec)
+    result = cold_start(tmp_path, task, layer, cases, handler="lambda_entry.lambda_handler")
     assert result["deferred"] == ["boto3", "botocore", "asyncio"]
     assert result["deferred_but_loaded"] == loaded
     # Read after the cold start, a deferred boto3 still resolves, from the runtime layer.
@@ -161,7 +157,7 @@ def test_glibc_incompatibility_depends_on_the_runtime_os(tmp_path, runtime, flag
     assert sorted(newer) == flagged
 
 
-def test_the_probe_writes_no_bytecode_and_reports_modules_without_it(tmp_path):
+def test_a_cold_start_writes_no_bytecode_and_reports_modules_without_it(tmp_path):
     task, layer = fake_package(
         tmp_path,
         "import helper\ndef lambda_handler(event, context):\n    return {'statusCode': 200}\n",
@@ -169,7 +165,7 @@ def test_the_probe_writes_no_bytecode_and_reports_modules_without_it(tmp_path):
     (task / "helper.py").write_text("X = 1\n")
     readonly.freeze(task)
     before = readonly.listing(task)
-    result = run_probe(tmp_path, probe_spec(task, layer))
+    result = cold_start(tmp_path, task, layer)
     readonly.thaw(task)
     assert result["dont_write_bytecode"] is True
     assert result["modules_without_bytecode"] == ["handler", "helper"]

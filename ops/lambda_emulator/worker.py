@@ -12,11 +12,11 @@ import sys
 import time
 from pathlib import Path
 
-from ops.gateway.function import Revision
+from ops.lambda_emulator.revision import Revision
 from ops.lambda_runtime import PYTHON_FLAGS
-from ops.package_check import PASSTHROUGH  # the machine settings its probe gets too
 
 BOOTSTRAP = Path(__file__).with_name("bootstrap.py")
+PASSTHROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # see the machine notes; keep as given
 # Lambda gives the init phase 10 s; a 2-core machine starting several workers at once needs more.
 INIT_TIMEOUT_S = 30
 STOP_TIMEOUT_S = 2
@@ -61,6 +61,7 @@ class Worker:
         self.number, self.revision = number, revision
         self.pooled = False  # holds a slot of the account's pool (ops.gateway.account)
         self.init_seconds: float | None = None
+        self.import_seconds: float | None = None
         self.started = time.monotonic()
         requests_read, requests_write = os.pipe()
         replies_read, replies_write = os.pipe()
@@ -100,6 +101,7 @@ class Worker:
             error = message["init_error"]
             raise WorkerError(f"init failed: {error['errorType']}: {error['errorMessage']}")
         self.init_seconds = time.monotonic() - self.started
+        self.import_seconds = message["import_seconds"]
         return self.init_seconds
 
     def invoke(self, event: dict, request_id: str, timeout: float) -> dict:
@@ -110,6 +112,13 @@ class Worker:
             "function_arn": self.revision.function_arn,
             "deadline_epoch_ms": (time.time() + timeout) * 1000,
         }
+        return self._ask(message, timeout)
+
+    def diagnostics(self, timeout: float = INIT_TIMEOUT_S) -> dict:
+        """How the package's modules were loaded (bootstrap.diagnostics); ask it last."""
+        return self._ask({"diagnostics": True}, timeout)
+
+    def _ask(self, message: dict, timeout: float) -> dict:
         data = json.dumps(message).encode()
         try:
             self._requests.write(struct.pack(">I", len(data)) + data)

@@ -4,7 +4,8 @@ Started by worker.py as `python -I -S -B bootstrap.py REQUESTS_FD REPLIES_FD`, w
 environment plus LAMBDA_TASK_ROOT, LAMBDA_RUNTIME_DIR and _HANDLER (as Lambda sets them). It imports
 the standard library only, puts the package and the runtime layer (boto3, botocore) on sys.path,
 imports the handler (the init phase), then answers one invocation at a time until its requests
-pipe closes. Messages are 4-byte big-endian lengths followed by JSON.
+pipe closes. Messages are 4-byte big-endian lengths followed by JSON. Besides invocations it
+answers one question the package check asks last: how the package's modules were loaded.
 """
 
 import importlib
@@ -15,6 +16,8 @@ import struct
 import sys
 import time
 import traceback
+
+T0 = time.perf_counter()
 
 
 def read_message(stream):
@@ -62,11 +65,48 @@ class Context:
 
 
 def load_handler():
+    """(the handler's module, the handler), imported from the package as Lambda's init does."""
     task_root = os.environ["LAMBDA_TASK_ROOT"]
     sys.path[:0] = [task_root, os.environ["LAMBDA_RUNTIME_DIR"]]
     os.chdir(task_root)
     module_name, _, attribute = os.environ["_HANDLER"].rpartition(".")
-    return getattr(importlib.import_module(module_name), attribute)
+    module = importlib.import_module(module_name)
+    return module, getattr(module, attribute)
+
+
+def without_bytecode(task_root):
+    """(modules imported from the package, the names of those that had no .pyc to load)."""
+    imported, missing = 0, []
+    for name, module in list(sys.modules.items()):
+        spec = getattr(module, "__spec__", None)
+        origin = getattr(spec, "origin", None) or ""
+        if not (origin.startswith(task_root + os.sep) and origin.endswith(".py")):
+            continue
+        imported += 1
+        if not (spec.cached and os.path.exists(spec.cached)):
+            missing.append(name)
+    return imported, sorted(missing)
+
+
+def diagnostics(entry):
+    """How the package loaded so far: its modules' bytecode, and the entry module's deferrals.
+
+    The entry may defer modules (its DEFERRED; see app/lambda_entry.py): a stand-in has no
+    `__spec__`, and reading that does not load the real module. boto3's origin is read last, as
+    it loads a deferred boto3, which must come from the runtime layer, not the package.
+    """
+    imported, missing = without_bytecode(os.environ["LAMBDA_TASK_ROOT"])
+    deferred = list(getattr(entry, "DEFERRED", ()))
+    loaded = [name for name in deferred if getattr(sys.modules.get(name), "__spec__", None)]
+    return {
+        "package_modules": imported,
+        "modules_without_bytecode": missing,
+        "dont_write_bytecode": sys.dont_write_bytecode,
+        "deferred": deferred,
+        "deferred_but_loaded": loaded,
+        "boto3": sys.modules["boto3"].__file__ if "boto3" in sys.modules else None,
+        "max_rss_mb": max_rss_mb(),
+    }
 
 
 def invoke(handler, message):
@@ -91,14 +131,17 @@ def main():
     requests = os.fdopen(int(sys.argv[1]), "rb")
     replies = os.fdopen(int(sys.argv[2]), "wb")
     try:
-        handler = load_handler()
+        entry, handler = load_handler()
     # Any init failure (ImportError, a missing file, ...) is Lambda's Runtime.ImportModuleError.
     except Exception as exc:  # noqa: BLE001
         write_message(replies, {"init_error": describe(exc, "Runtime.ImportModuleError")})
         return 1
-    write_message(replies, {"ready": True})
+    write_message(replies, {"ready": True, "import_seconds": time.perf_counter() - T0})
     while (message := read_message(requests)) is not None:
-        write_message(replies, invoke(handler, message))
+        if message.get("diagnostics"):
+            write_message(replies, diagnostics(entry))
+        else:
+            write_message(replies, invoke(handler, message))
     return 0
 
 
