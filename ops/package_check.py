@@ -146,7 +146,7 @@ def bytecode_failures(result: dict) -> list[str]:
     """The package must ship a .pyc for every module it imports, and the run must not write any."""
     failures = []
     if not result.get("dont_write_bytecode"):
-        failures.append("the probe ran without -B: Lambda cannot write bytecode")
+        failures.append("the execution environment ran without -B: Lambda cannot write bytecode")
     missing = result.get("modules_without_bytecode") or []
     if missing:
         failures.append(
@@ -189,7 +189,7 @@ def summarize(runs: list[dict]) -> dict:
 
 
 def check_interpreter(runtime: str) -> None:
-    """The probe runs this interpreter: it must be the runtime's version, or the package's
+    """Cold starts run this interpreter: it must be the runtime's version, or the package's
     compiled files and bytecode are not what Lambda would load."""
     here = f"python{sys.version_info.major}.{sys.version_info.minor}"
     if here != runtime:
