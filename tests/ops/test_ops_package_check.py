@@ -14,7 +14,7 @@ EXPECT = {
     "model_sha256": "abc",
     "stage": "dev",
     "backend": "onnx",
-    "classes": ["benign", "malignant"],
+    "classes": ["no", "yes"],
     "runtime_layer": "/layer",
 }
 
@@ -27,7 +27,7 @@ def response(case, status, body):
 def good_results(cases):
     bodies = {
         "version": {"git_sha": SHA, "model_sha256": "abc", "stage": "dev", "backend": "onnx"},
-        "predict": {"prediction": "benign"},
+        "predict": {"prediction": "no"},
         "predict batch": {"predictions": [{}, {}, {}]},
     }
     results = []
