@@ -2,7 +2,9 @@
 
 Metrics are compared only when the committed model was trained on the same data (same data hash,
 target and classes): numbers from another dataset's held-out rows say nothing about this one, so
-a forker's first model, or a model after a data change, is held to the floors alone.
+a forker's first model, or a model after a data change, is held to the floors alone. One floor
+comes from the data itself, whatever the configuration: accuracy must beat always answering the
+most frequent class, which on imbalanced data can clear any fixed accuracy floor.
 """
 
 import json
@@ -64,11 +66,15 @@ def other_data(candidate: dict, baseline: dict | None) -> str | None:
     return ", ".join(reasons) or None
 
 
+MAJORITY = "accuracy > majority class"
+
+
 def quality_checks(candidate: dict, baseline: dict | None, cfg: GateConfig) -> list[MetricCheck]:
-    """One check per metric the candidate reports; baselines only from the same data."""
+    """One check per metric the candidate reports, then the majority-class one; baselines only
+    from the same data."""
     comparable = baseline if other_data(candidate, baseline) is None else None
     base_metrics = comparable["metrics"] if comparable else {}
-    return [
+    checks = [
         MetricCheck(
             metric=name,
             candidate=candidate["metrics"][name],
@@ -79,6 +85,20 @@ def quality_checks(candidate: dict, baseline: dict | None, cfg: GateConfig) -> l
         for name in METRICS
         if name in candidate["metrics"]
     ]
+    floor = majority_floor(candidate["metrics"])
+    if floor is not None:
+        checks.append(MetricCheck(MAJORITY, candidate["metrics"]["accuracy"], None, floor, 0.0))
+    return checks
+
+
+def majority_floor(metrics: dict) -> float | None:
+    """The accuracy of right on one held-out row more than always answering the most frequent
+    class (from the confusion matrix), or None without one."""
+    matrix = (metrics.get("confusion_matrix") or {}).get("rows_true_columns_predicted")
+    if not matrix:
+        return None
+    per_class = [sum(row) for row in matrix]
+    return min(1.0, (max(per_class) + 1) / sum(per_class))
 
 
 def committed_manifest(ref: str = "HEAD") -> dict | None:

@@ -46,6 +46,18 @@ def test_quality_checks(candidate, baseline, failed, reason):
         assert reason in next(c.reason() for c in checks if not c.passed)
 
 
+def test_accuracy_must_beat_always_answering_the_majority_class():
+    """On imbalanced data a model that ignores its input can clear any fixed accuracy floor."""
+    lazy = manifest(accuracy=50 / 60)
+    lazy["metrics"]["confusion_matrix"] = {"rows_true_columns_predicted": [[50, 0], [10, 0]]}
+    checks = quality_checks(lazy, None, GATE)
+    assert [c.metric for c in checks if not c.passed] == ["accuracy", "accuracy > majority class"]
+    assert checks[-1].floor == pytest.approx(51 / 60)
+    useful = manifest(accuracy=51 / 60)
+    useful["metrics"]["confusion_matrix"] = {"rows_true_columns_predicted": [[49, 1], [8, 2]]}
+    assert quality_checks(useful, None, GATE)[-1].passed
+
+
 def test_metrics_the_model_does_not_report_are_not_checked():
     checks = quality_checks(manifest(), None, GateConfig({"f1_positive": 0.9}, 0.02, 1e-6))
     assert [c.metric for c in checks] == ["accuracy", "f1_macro", "roc_auc"]
