@@ -22,6 +22,26 @@ def zipped(tmp_path, files):
     return path
 
 
+def unzipped(tmp_path, path):
+    task = tmp_path / "task"
+    with zipfile.ZipFile(path) as archive:
+        archive.extractall(task)
+    return task
+
+
+def run_as_lambda(task, code):
+    """`code` in a fresh interpreter as Lambda starts it (no site, no bytecode writes), in task."""
+    command = [
+        sys.executable,
+        "-I",
+        "-S",
+        "-B",
+        "-c",
+        "import sys; sys.path.insert(0, '.'); " + code,
+    ]
+    return subprocess.run(command, cwd=task, capture_output=True, text=True, check=False)
+
+
 def test_every_module_gets_an_unchecked_hash_pyc_and_keeps_its_source(tmp_path):
     path = zipped(tmp_path, {"mod.py": "VALUE = 42\n", "pkg/__init__.py": "", "data.json": "{}"})
     assert bytecode.add_bytecode(path, sys.executable) == 2
@@ -39,21 +59,12 @@ def test_every_module_gets_an_unchecked_hash_pyc_and_keeps_its_source(tmp_path):
 def test_the_shipped_pyc_is_what_a_read_only_b_interpreter_loads(tmp_path):
     path = zipped(tmp_path, {"mod.py": "VALUE = 42\n"})
     bytecode.add_bytecode(path, sys.executable)
-    task = tmp_path / "task"
-    with zipfile.ZipFile(path) as archive:
-        archive.extractall(task)
+    task = unzipped(tmp_path, path)
     # Another source with a newer mtime: only a loaded unchecked-hash .pyc still says 42.
     (task / "mod.py").write_text("VALUE = 43\n")
     readonly.freeze(task)
     before = readonly.listing(task)
-    code = "import sys; sys.path.insert(0, '.'); import mod; print(mod.VALUE, mod.__spec__.cached)"
-    done = subprocess.run(
-        [sys.executable, "-I", "-S", "-B", "-c", code],
-        cwd=task,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    done = run_as_lambda(task, "import mod; print(mod.VALUE, mod.__spec__.cached)")
     readonly.thaw(task)
     value, cached = done.stdout.split()
     assert value == "42"
@@ -72,20 +83,11 @@ def test_zappa_utilities_is_compiled_with_postponed_annotations(tmp_path):
     source = "import json\n\ndef connect(session: boto3.Session):\n    return json.dumps(1)\n"
     path = zipped(tmp_path, {"zappa/utilities.py": source, "other.py": source})
     bytecode.add_bytecode(path, sys.executable)
-    task = tmp_path / "task"
-    with zipfile.ZipFile(path) as archive:
-        archive.extractall(task)
     code = (
-        "import sys; sys.path.insert(0, '.'); import zappa.utilities as u; "
+        "import zappa.utilities as u; "
         "print(u.connect.__annotations__['session'], u.connect(None)); import other"
     )
-    done = subprocess.run(
-        [sys.executable, "-I", "-S", "-B", "-c", code],
-        cwd=task,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_as_lambda(unzipped(tmp_path, path), code)
     assert done.stdout.split() == ["boto3.Session", "1"]
     # Any other module keeps Python's default: its annotations are evaluated at load time.
     assert "NameError: name 'boto3' is not defined" in done.stderr
