@@ -59,11 +59,11 @@ model-describe: venv ## Print the model version and data hash as key=value lines
 	$(PY) -m train describe
 
 .PHONY: serve
-serve: venv ## Serve the API on http://127.0.0.1:8000 (MODEL_BACKEND=onnx|sklearn)
+serve: venv ## Serve the API on http://127.0.0.1:8000
 	$(VENV)/bin/flask --app app.wsgi run --host 127.0.0.1 --port $${PORT:-8000}
 
 .PHONY: bench
-bench: venv ## Benchmark cold start and warm /predict latency of both backends
+bench: venv ## Benchmark cold start and warm /predict latency: ONNX Runtime vs scikit-learn
 	$(PY) -m ops bench
 
 .PHONY: lint

@@ -5,8 +5,6 @@ from pathlib import Path
 
 from flask import Flask
 
-from app.model import BACKENDS
-
 # The package root: in a checkout the project root, in the Lambda package the zip's root.
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -14,7 +12,6 @@ DEFAULTS = {
     "SERVICE_NAME": "sklearn-zappa-ml",
     "STAGE": "local",
     "MODEL_DIR": PACKAGE_ROOT / "models",
-    "MODEL_BACKEND": "onnx",
     "GIT_SHA": "unknown",
     "MAX_BATCH_ROWS": 100,
     "MAX_CONTENT_LENGTH": 256 * 1024,  # Flask answers 413 above this
@@ -26,7 +23,6 @@ ENVIRONMENT = {
     "SERVICE_NAME": ("SERVICE_NAME", str),
     "STAGE": ("STAGE", str),
     "MODEL_DIR": ("MODEL_DIR", Path),
-    "MODEL_BACKEND": ("MODEL_BACKEND", str),
     "GIT_SHA": ("GIT_SHA", str),
     "MAX_BATCH_ROWS": ("MAX_BATCH_ROWS", int),
     "MAX_BODY_BYTES": ("MAX_CONTENT_LENGTH", int),
@@ -56,10 +52,6 @@ def init_app(app: Flask, overrides: dict | None = None) -> None:
 
 
 def _validate(config) -> None:
-    if config["MODEL_BACKEND"] not in BACKENDS:
-        raise SettingsError(
-            f"MODEL_BACKEND={config['MODEL_BACKEND']!r}; choose one of {', '.join(BACKENDS)}"
-        )
     if not 1 <= config["MAX_BATCH_ROWS"] <= 10_000:
         raise SettingsError("MAX_BATCH_ROWS must be between 1 and 10000")
     if config["MAX_CONTENT_LENGTH"] < 1024:

@@ -5,7 +5,7 @@ from pathlib import Path
 PROJ_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_FILE = PROJ_ROOT / "loadtest" / "config.toml"
 LOCUSTFILE = PROJ_ROOT / "loadtest" / "locustfile.py"
-DATA_CSV = PROJ_ROOT / "data" / "breast_cancer.csv"
+MANIFEST_FILE = PROJ_ROOT / "models" / "manifest.json"  # names the data, its target and features
 REPORTS_DIR = PROJ_ROOT / "reports" / "loadtest"
 
 # The names of the files in a results directory.

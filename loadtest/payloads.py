@@ -1,5 +1,7 @@
-"""Request bodies made from real rows of data/breast_cancer.csv, encoded once before the run.
+"""Request bodies made from real rows of the model's training data, encoded once before the run.
 
+Which file, which target column and which features in which order all come from the model's
+manifest (models/manifest.json), so the load follows whatever dataset the model was trained on.
 Encoding up front keeps JSON serialisation out of the load generator's hot loop: on a 2-core
 machine every millisecond Locust spends is a millisecond the server does not get.
 """
@@ -10,10 +12,10 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.manifest import ManifestError, feature_names, read_manifest
 from loadtest.errors import LoadTestError
-from loadtest.paths import DATA_CSV
+from loadtest.paths import MANIFEST_FILE, PROJ_ROOT
 
-TARGET = "diagnosis"
 BATCH_ROWS = (10, 100)  # inclusive; the API's default MAX_BATCH_ROWS is 100
 
 
@@ -23,17 +25,21 @@ class Body:
     rows: int
 
 
-def read_rows(path: Path = DATA_CSV) -> list[list[float]]:
-    """The feature values of every row (the target column dropped)."""
+def read_rows(manifest_file: Path = MANIFEST_FILE) -> list[list[float]]:
+    """The feature values of every row of the manifest's data file, in the model's input order."""
+    try:
+        manifest = read_manifest(manifest_file)
+        path = PROJ_ROOT / manifest["data"]["path"]
+        features = feature_names(manifest)
+    except (ManifestError, KeyError) as exc:
+        raise LoadTestError(f"cannot tell which data the model was trained on: {exc}") from None
     try:
         with Path(path).open(newline="") as f:
-            reader = csv.DictReader(f)
-            features = [name for name in reader.fieldnames or [] if name != TARGET]
-            rows = [[float(record[name]) for name in features] for record in reader]
+            rows = [[float(record[name]) for name in features] for record in csv.DictReader(f)]
     except FileNotFoundError:
         raise LoadTestError(f"data file not found: {path}") from None
-    except (ValueError, TypeError) as exc:
-        raise LoadTestError(f"{path}: not a numeric feature table ({exc})") from None
+    except (KeyError, ValueError, TypeError) as exc:
+        raise LoadTestError(f"{path}: not the model's numeric feature table ({exc})") from None
     if not rows:
         raise LoadTestError(f"{path}: no rows")
     return rows

@@ -80,7 +80,7 @@ def _about(ev: Evaluation) -> str:
     meta, totals = ev.meta, ev.run.totals
     target = meta.get("host", "?")
     if meta.get("backend"):
-        target += f" (local gunicorn, MODEL_BACKEND={meta['backend']})"
+        target += f" (local gunicorn, {meta['backend']} backend)"
     rows = [
         ("target", target),
         ("stage", meta.get("stage") or "none"),

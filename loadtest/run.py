@@ -56,7 +56,7 @@ from loadtest.target import stage_url
     type=click.Choice(["onnx", "sklearn"]),
     default="onnx",
     show_default=True,
-    help="MODEL_BACKEND of the local server.",
+    help="What the local server serves: the ONNX app, or the scikit-learn pipeline (benchmarks).",
 )
 @click.option(
     "--server-workers",

@@ -29,6 +29,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# What gunicorn serves per backend: the deployed app (ONNX), or the benchmark's scikit-learn twin.
+WSGI_APPS = {"onnx": "app.wsgi:app", "sklearn": "train.sklearn_wsgi:app"}
+
+
 class LocalServer:
     """`with LocalServer(log_path, backend="onnx") as server:` then use `server.url`."""
 
@@ -66,10 +70,7 @@ class LocalServer:
         raise LoadTestError(f"the local API server did not become healthy: {detail}")
 
     def _spawn(self, port: int) -> None:
-        env = os.environ | {
-            "MODEL_BACKEND": self.backend,
-            "STAGE": os.environ.get("STAGE", "local"),
-        }
+        env = os.environ | {"STAGE": os.environ.get("STAGE", "local")}
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("wb")
         self._process = subprocess.Popen(
@@ -83,7 +84,7 @@ class LocalServer:
                 f"127.0.0.1:{port}",
                 "--graceful-timeout",
                 "5",
-                "app.wsgi:app",
+                WSGI_APPS[self.backend],
             ],
             cwd=PROJ_ROOT,
             env=env,

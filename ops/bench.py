@@ -1,7 +1,9 @@
-"""`python -m ops bench`: cold start and warm /predict latency of both backends, side by side.
+"""`python -m ops bench`: cold start and warm /predict latency of ONNX Runtime vs scikit-learn.
 
 Each measurement runs in a fresh child process (cold start means a new interpreter), through the
 Flask app in-process (no network), with request logging on and sent to /dev/null as in production.
+The app serves ONNX only; the scikit-learn side puts the training pipeline (train.sklearn_model)
+behind the same routes, as the point of comparison: it is measured here, never deployed.
 """
 
 import json
@@ -19,11 +21,21 @@ ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ("onnx", "sklearn")
 TARGETS = {"floor_ratio": 1.5, "speedup": 15.0, "cold_speedup": 4.0}
 
+# How each child builds the app: the served ONNX model, or the joblib pipeline behind it.
+_APPS = {
+    "onnx": "from app import create_app\napp = create_app()",
+    "sklearn": (
+        "from app import create_app\n"
+        "from train.paths import MODELS_DIR\n"
+        "from train.sklearn_model import load_sklearn_model\n"
+        "app = create_app(model=load_sklearn_model(MODELS_DIR))"
+    ),
+}
+
 _COLD = """
 import time
 t0 = time.perf_counter()
-from app import create_app
-app = create_app()
+%(app)s
 client = app.test_client()
 response = client.post("/predict", json={"data": %(row)s})
 assert response.status_code == 200, response.data
@@ -32,8 +44,7 @@ print(time.perf_counter() - t0)
 
 _WARM = """
 import json, time
-from app import create_app
-app = create_app()
+%(app)s
 app.add_url_rule("/_bench/noop", "noop", lambda: {"ok": True}, methods=["POST"])
 client = app.test_client()
 row = %(row)s
@@ -67,7 +78,7 @@ print(json.dumps(result))
 
 
 def _child(code: str, backend: str) -> str:
-    env = os.environ | {"MODEL_BACKEND": backend, "LOG_LEVEL": "INFO", "PYTHONPATH": str(ROOT)}
+    env = os.environ | {"LOG_LEVEL": "INFO", "PYTHONPATH": str(ROOT)}
     out = subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
@@ -93,8 +104,9 @@ def bench(cold_runs: int, n: int, check: bool) -> None:
     row = repr(release.sample_row())
     results = {}
     for backend in BACKENDS:
-        cold = [float(_child(_COLD % {"row": row}, backend)) for _ in range(cold_runs)]
-        warm = json.loads(_child(_WARM % {"row": row, "n": n}, backend))
+        app = _APPS[backend]
+        cold = [float(_child(_COLD % {"row": row, "app": app}, backend)) for _ in range(cold_runs)]
+        warm = json.loads(_child(_WARM % {"row": row, "n": n, "app": app}, backend))
         results[backend] = {"cold": statistics.median(cold), **warm}
 
     ms = 1000.0

@@ -49,7 +49,7 @@ def check_cases(stage: str, row: list[float]) -> list[dict]:
         ("health", "GET", "/health", None, 200),
         ("version", "GET", "/version", None, 200),
         ("predict batch", "POST", "/predict", {"instances": [row, row, row]}, 200),
-        ("predict bad row", "POST", "/predict", {"data": row[:3]}, "4xx"),
+        ("predict bad row", "POST", "/predict", {"data": row[:-1]}, "4xx"),  # one value short
         ("predict not json", "POST", "/predict", "not json", "4xx"),
         ("unknown path", "GET", "/no-such-route", None, 404),
     ]

@@ -1,12 +1,12 @@
 """What a build is: the commit it came from and the model it serves (both checked after deploy)."""
 
-import json
 import os
 import re
 import subprocess
 
 import click
 
+from app.manifest import ManifestError, read_manifest, sample_rows
 from ops import paths
 
 _SHA = re.compile(r"^[0-9a-f]{7,40}$")
@@ -34,10 +34,11 @@ def git_sha() -> str:
 
 
 def manifest() -> dict:
+    """The committed model's manifest (app.manifest is its one reader), or one line."""
     try:
-        return json.loads(paths.MANIFEST_FILE.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise click.ClickException(f"cannot read {paths.MANIFEST_FILE}: {exc}") from None
+        return read_manifest(paths.MANIFEST_FILE)
+    except ManifestError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def model_sha256(backend: str = "onnx") -> str:
@@ -49,7 +50,8 @@ def model_sha256(backend: str = "onnx") -> str:
 
 
 def sample_row() -> list[float]:
-    """The first row of the committed data set: a valid /predict input for the checks."""
-    with (paths.ROOT / "data" / "breast_cancer.csv").open() as f:
-        f.readline()
-        return [float(value) for value in f.readline().strip().split(",")[:-1]]
+    """A real held-out row the manifest keeps: a valid /predict input for every check."""
+    try:
+        return sample_rows(manifest())[0]
+    except ManifestError as exc:
+        raise click.ClickException(str(exc)) from None

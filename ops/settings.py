@@ -43,7 +43,7 @@ REQUIRED = {
     "use_precompiled_packages": False,
 }
 PRESENT = ("aws_region", "s3_bucket", "role_name", "memory_size", "timeout_seconds", "tags")
-ENVIRONMENT = ("STAGE", "GIT_SHA", "MODEL_BACKEND")
+ENVIRONMENT = ("STAGE", "GIT_SHA")
 # Kept out of every package: the Lambda runtime brings boto3/botocore; the rest is never imported.
 EXCLUDED = ("boto3", "botocore", "tests", "train", "data", "loadtest", "docs", "*.joblib", ".cache")
 

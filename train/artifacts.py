@@ -11,6 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from app import manifest as manifest_file
 from train.errors import ArtifactError
 from train.paths import MANIFEST_NAME
 
@@ -64,9 +65,8 @@ def publish(models_dir: Path, blobs: dict[str, bytes], manifest: dict, report: s
 
 
 def read_manifest(path: Path) -> dict:
+    """The app's manifest reader, its error turned into training's one-line ArtifactError."""
     try:
-        return json.loads(path.read_text())
-    except FileNotFoundError:
-        raise ArtifactError(f"manifest not found: {path} (run `make train`)") from None
-    except json.JSONDecodeError as exc:
-        raise ArtifactError(f"{path}: not valid JSON ({exc})") from None
+        return manifest_file.read_manifest(path)
+    except manifest_file.ManifestError as exc:
+        raise ArtifactError(str(exc)) from None

@@ -56,10 +56,13 @@ def fit(config_path: Path, models_dir: Path) -> None:
         manifest = train(load_config(config_path), models_dir)
     except TrainError as exc:
         raise UserError(str(exc)) from None
+    from train.evaluate import METRICS
+
     m = manifest["metrics"]
+    scores = ", ".join(f"{name} {m[name]:.4f}" for name in METRICS if name in m)
     click.echo(
-        f"model {manifest['model_version']}: accuracy {m['accuracy']:.4f}, f1 {m['f1']:.4f}, "
-        f"roc_auc {m['roc_auc']:.4f} on {m['test_rows']} held-out rows -> "
+        f"model {manifest['model_version']} ({manifest['hyperparameters']['pipeline'][-1]}, "
+        f"{manifest['task']}): {scores} on {m['test_rows']} held-out rows -> "
         f"{models_dir / MANIFEST_NAME}"
     )
 

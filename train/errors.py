@@ -15,3 +15,7 @@ class ConfigError(TrainError):
 
 class ArtifactError(TrainError):
     """A model artifact is missing, tampered with, or does not match the manifest."""
+
+
+class ConversionError(TrainError):
+    """skl2onnx cannot convert the configured estimator."""

@@ -1,4 +1,9 @@
-"""Quality gate: absolute floors, and no regression beyond a tolerance vs the committed model."""
+"""Quality gate: floors per metric, and no regression beyond a tolerance vs the committed model.
+
+Metrics are compared only when the committed model was trained on the same data (same data hash,
+target and classes): numbers from another dataset's held-out rows say nothing about this one, so
+a forker's first model, or a model after a data change, is held to the floors alone.
+"""
 
 import json
 import subprocess
@@ -6,11 +11,9 @@ from dataclasses import dataclass
 
 from train.config import GateConfig
 from train.errors import ArtifactError
-from train.evaluate import GATED_METRICS
+from train.evaluate import METRICS
 from train.parity import ParityResult
 from train.paths import PROJ_ROOT
-
-FLOORS = {"accuracy": "min_accuracy", "f1": "min_f1", "roc_auc": "min_roc_auc"}
 
 
 @dataclass(frozen=True)
@@ -18,12 +21,12 @@ class MetricCheck:
     metric: str
     candidate: float
     baseline: float | None
-    floor: float
+    floor: float | None
     max_regression: float
 
     @property
     def meets_floor(self) -> bool:
-        return self.candidate >= self.floor
+        return self.floor is None or self.candidate >= self.floor
 
     @property
     def regressed(self) -> bool:
@@ -44,16 +47,37 @@ class MetricCheck:
         return None
 
 
+def other_data(candidate: dict, baseline: dict | None) -> str | None:
+    """Why the committed model's metrics are not comparable, or None when they are."""
+    if baseline is None:
+        return None
+    new, old = candidate.get("data", {}), baseline.get("data", {})
+    reasons = []
+    if new.get("sha256") != old.get("sha256"):
+        reasons.append(f"data `{str(old.get('sha256'))[:12]}` -> `{str(new.get('sha256'))[:12]}`")
+    if new.get("target") != old.get("target"):
+        reasons.append(f"target {old.get('target')!r} -> {new.get('target')!r}")
+    if sorted(map(str, candidate.get("classes", []))) != sorted(
+        map(str, baseline.get("classes", []))
+    ):
+        reasons.append("another set of classes")
+    return ", ".join(reasons) or None
+
+
 def quality_checks(candidate: dict, baseline: dict | None, cfg: GateConfig) -> list[MetricCheck]:
+    """One check per metric the candidate reports; baselines only from the same data."""
+    comparable = baseline if other_data(candidate, baseline) is None else None
+    base_metrics = comparable["metrics"] if comparable else {}
     return [
         MetricCheck(
             metric=name,
             candidate=candidate["metrics"][name],
-            baseline=baseline["metrics"][name] if baseline else None,
-            floor=getattr(cfg, FLOORS[name]),
+            baseline=base_metrics.get(name),
+            floor=cfg.floors.get(name),
             max_regression=cfg.max_regression,
         )
-        for name in GATED_METRICS
+        for name in METRICS
+        if name in candidate["metrics"]
     ]
 
 
@@ -85,8 +109,17 @@ def markdown_table(
     lines = [
         f"### Model gate: {'PASS' if passed else 'FAIL'}",
         "",
-        f"Candidate `{candidate['model_version']}` (data `{candidate['data']['sha256'][:12]}`) "
-        f"vs committed `{before}`.",
+        f"Candidate `{candidate['model_version']}` (data `{candidate['data']['sha256'][:12]}`, "
+        f"{len(candidate['classes'])} classes) vs committed `{before}`.",
+    ]
+    elsewhere = other_data(candidate, baseline)
+    if elsewhere:
+        lines += [
+            "",
+            f"The committed model was trained on other data ({elsewhere}): metrics are not "
+            "compared across datasets, only the floors apply.",
+        ]
+    lines += [
         "",
         "| metric | committed | candidate | change | floor | result |",
         "| --- | ---: | ---: | ---: | ---: | --- |",
@@ -94,10 +127,9 @@ def markdown_table(
     for c in checks:
         base = f"{c.baseline:.4f}" if c.baseline is not None else "-"
         change = f"{c.candidate - c.baseline:+.4f}" if c.baseline is not None else "-"
+        floor = f"{c.floor:.4f}" if c.floor is not None else "-"
         result = "pass" if c.passed else ("below floor" if not c.meets_floor else "regressed")
-        lines.append(
-            f"| {c.metric} | {base} | {c.candidate:.4f} | {change} | {c.floor:.4f} | {result} |"
-        )
+        lines.append(f"| {c.metric} | {base} | {c.candidate:.4f} | {change} | {floor} | {result} |")
     lines += [
         "",
         f"ONNX parity on {parity.rows} held-out rows: {parity.label_mismatches} label mismatches, "

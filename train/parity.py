@@ -5,10 +5,12 @@ from pathlib import Path
 
 import numpy as np
 
-from app.model import ModelLoadError, load_model
+from app.manifest import ManifestError
+from app.model import load_model
 from train.config import Config
 from train.dataset import load_dataset
 from train.errors import ArtifactError
+from train.sklearn_model import load_sklearn_model
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,18 @@ class ParityResult:
         return self.label_mismatches == 0 and self.max_probability_diff <= self.tolerance
 
 
+def compare(onnx, sklearn, X: np.ndarray, tolerance: float) -> ParityResult:
+    """Labels and probabilities of both loaded models on the same rows."""
+    onnx_labels, onnx_proba = onnx.predict(X)
+    sk_labels, sk_proba = sklearn.predict(X)
+    return ParityResult(
+        rows=len(X),
+        label_mismatches=int(np.sum(np.asarray(onnx_labels) != np.asarray(sk_labels))),
+        max_probability_diff=float(np.max(np.abs(onnx_proba - sk_proba))),
+        tolerance=tolerance,
+    )
+
+
 def check_parity(cfg: Config, models_dir: Path, manifest: dict) -> ParityResult:
     # Imported here: fit imports skl2onnx, which the gate's other checks don't need.
     from train.fit import split
@@ -34,15 +48,7 @@ def check_parity(cfg: Config, models_dir: Path, manifest: dict) -> ParityResult:
         )
     X_test = split(data, cfg)[1]
     try:
-        onnx = load_model(models_dir, "onnx")
-        sklearn = load_model(models_dir, "sklearn")
-    except ModelLoadError as exc:
+        onnx, sklearn = load_model(models_dir), load_sklearn_model(models_dir)
+    except ManifestError as exc:
         raise ArtifactError(str(exc)) from None
-    onnx_labels, onnx_proba = onnx.predict(X_test)
-    sk_labels, sk_proba = sklearn.predict(X_test)
-    return ParityResult(
-        rows=len(X_test),
-        label_mismatches=int(np.sum(np.asarray(onnx_labels) != np.asarray(sk_labels))),
-        max_probability_diff=float(np.max(np.abs(onnx_proba - sk_proba))),
-        tolerance=cfg.gate.parity_tolerance,
-    )
+    return compare(onnx, sklearn, X_test, cfg.gate.parity_tolerance)

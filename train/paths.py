@@ -2,8 +2,10 @@
 
 from pathlib import Path
 
+from app.manifest import MANIFEST_NAME
+
 PROJ_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJ_ROOT / "data"
 MODELS_DIR = PROJ_ROOT / "models"
 CONFIG_FILE = PROJ_ROOT / "train" / "config.toml"
-MANIFEST_NAME = "manifest.json"
+__all__ = ["CONFIG_FILE", "DATA_DIR", "MANIFEST_NAME", "MODELS_DIR", "PROJ_ROOT"]

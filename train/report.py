@@ -1,4 +1,11 @@
-"""Human-readable Markdown: the model card in models/metrics.md and the gate's comparison table."""
+"""Human-readable Markdown: the model card in models/metrics.md."""
+
+METRIC_LABELS = {
+    "accuracy": "accuracy",
+    "f1_macro": "F1, macro average",
+    "roc_auc": "ROC AUC",
+    "f1_positive": "F1 ({positive})",
+}
 
 
 def metrics_report(manifest: dict) -> str:
@@ -6,21 +13,29 @@ def metrics_report(manifest: dict) -> str:
     m = manifest["metrics"]
     cm = m["confusion_matrix"]
     labels = cm["labels"]
+    hp = manifest["hyperparameters"]
+    positive = manifest.get("positive_class")
+    if positive is not None and not manifest.get("positive_class_configured"):
+        positive = f"{positive}, the second class in sorted order"
+    roc = "ROC AUC" if manifest["task"] == "binary" else "ROC AUC (one-vs-rest, macro)"
     lines = [
         f"# Model {manifest['model_version']}",
         "",
-        f"Pipeline: {manifest['hyperparameters']['scaler']} -> float32 round trip -> "
-        f"{manifest['hyperparameters']['estimator']}"
-        f"({manifest['hyperparameters']['n_estimators']} trees).",
+        f"Pipeline: {' -> '.join(hp['pipeline'])} (`{hp['estimator']}`, parameters "
+        f"{', '.join(f'{k}={v!r}' for k, v in sorted(hp['params'].items())) or 'defaults'}).",
         f"Data: `{manifest['data']['path']}` ({manifest['data']['rows']} rows, "
-        f"sha256 `{manifest['data']['sha256'][:12]}`), held-out {m['test_rows']} rows "
+        f"sha256 `{manifest['data']['sha256'][:12]}`), target `{manifest['data']['target']}`, "
+        f"{manifest['task']} ({len(manifest['classes'])} classes); held-out {m['test_rows']} rows "
         f"(seed {manifest['split']['seed']}).",
         "",
         "| metric | held-out value |",
         "| --- | --- |",
-        f"| accuracy | {m['accuracy']:.4f} |",
-        f"| F1 ({manifest['positive_class']}) | {m['f1']:.4f} |",
-        f"| ROC AUC | {m['roc_auc']:.4f} |",
+    ]
+    for name, label in METRIC_LABELS.items():
+        if name in m:
+            label = roc if name == "roc_auc" else label.format(positive=positive)
+            lines.append(f"| {label} | {m[name]:.4f} |")
+    lines += [
         "",
         "Confusion matrix (rows: true, columns: predicted):",
         "",

@@ -1,7 +1,6 @@
 """`python -m ops rehearse` (`make rehearse`): the whole pipeline against a local AWS endpoint."""
 
 import contextlib
-import json
 import logging
 import subprocess
 import warnings
@@ -9,13 +8,15 @@ from pathlib import Path
 
 import click
 
-from ops import paths, settings
+from ops import paths, release, settings
 from ops.gateway import start_gateway
 from ops.local_aws import Provisioned, local_aws, provision
 from ops.rehearse import broken, plan
 from ops.rehearse.runner import Runner
 from ops.rehearse.summary import StageResult, save, table
-from train.artifacts import sha256_file
+from train.config import load_config
+from train.current import stale_reason
+from train.errors import TrainError
 
 REPORTS = paths.ROOT / "reports" / "rehearsal"
 APPROVAL_LINES = 24  # the verdict, what ran, and the capacity table
@@ -46,7 +47,7 @@ def rehearse(log_dir: Path) -> None:
     load-test test; "approve" prod; roll back two broken builds (5xx, wrong SHA); rotate a key."""
     sha = _git_sha()
     log_dir.mkdir(parents=True, exist_ok=True)
-    manifest = json.loads(paths.MANIFEST_FILE.read_text())
+    manifest = release.manifest()
     # The local gateway serves a new deploy at once: a short settle window makes the broken build's
     # smoke test fail fast (AWS gets ops' default).
     runner = Runner(log_dir, env={"GIT_SHA": sha, "SMOKE_WAIT": "10"})
@@ -64,7 +65,7 @@ def rehearse(log_dir: Path) -> None:
 
         if _needs_training(manifest):
             runner.run("model: train", plan.train())
-            manifest = json.loads(paths.MANIFEST_FILE.read_text())
+            manifest = release.manifest()
         runner.run("model: quality and parity gates", plan.gate())
 
         urls = {}
@@ -208,11 +209,15 @@ def _describe_bootstrap(done: Provisioned) -> str:
 
 
 def _needs_training(manifest: dict) -> bool:
-    """Train only when the committed model isn't the one for this data (keeps the tree clean)."""
-    data = paths.ROOT / manifest["data"]["path"]
-    current = sha256_file(data)
-    files = [paths.MANIFEST_FILE.parent / a["file"] for a in manifest["artifacts"].values()]
-    return current != manifest["data"]["sha256"] or not all(f.exists() for f in files)
+    """Train only when the committed model isn't the one for data/ and train/config.toml (keeps
+    the tree clean otherwise)."""
+    try:
+        reason = stale_reason(manifest, load_config(), paths.MANIFEST_FILE.parent)
+    except TrainError as exc:
+        reason = str(exc)  # training stops on it with the same one line
+    if reason:
+        click.echo(f"  the committed model is not current ({reason}): training")
+    return reason is not None
 
 
 def _show_approval(loadtest_dir: Path) -> None:

@@ -1,12 +1,16 @@
+"""The app on each synthetic model (binary and multiclass): features, classes and sample rows
+come from the model's manifest, never from a particular data set."""
+
 import pytest
 
 from app import create_app
-from tests.conftest import COMMITTED_MODELS
+from app.manifest import sample_rows
 
 
-@pytest.fixture(scope="module")
-def app():
-    return create_app({"MODEL_DIR": COMMITTED_MODELS, "GIT_SHA": "a" * 40, "STAGE": "test"})
+@pytest.fixture(scope="module", params=["binary", "multiclass"])
+def app(request, synthetic_models):
+    config = {"MODEL_DIR": synthetic_models[request.param], "GIT_SHA": "a" * 40, "STAGE": "test"}
+    return create_app(config)
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +24,6 @@ def model(app):
 
 
 @pytest.fixture(scope="module")
-def row():
-    from tests.app.helpers import first_row
-
-    return first_row()
+def row(model):
+    """A real held-out row the manifest keeps."""
+    return sample_rows(model.manifest)[0]

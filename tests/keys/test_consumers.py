@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from loadtest.apikey import read_secret_key
-from ops import smoke, stage_key
+from ops import release, smoke, stage_key
 from ops.keys import store
 from tests.keys.conftest import REGION, STAGE, make_rotation, stored
 
@@ -42,7 +42,7 @@ def test_a_client_that_retries_once_on_403_never_notices_rotations(
     stage, stage_url, now, client_snippet
 ):
     predict, cached = client_snippet["predict"], client_snippet["_cached"]
-    row = [float(x) for x in range(30)]
+    row = release.sample_row()  # a real row of whatever data the committed model was trained on
     first = stored()
     assert predict(stage_url, [row])["predictions"]
     assert cached["value"] == first["value"]

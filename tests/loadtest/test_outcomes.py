@@ -55,14 +55,14 @@ def test_failure_messages_are_few_and_stable(kind, status, body, message):
     assert failure_message(kind, status, body) == message
 
 
-def prediction(label="benign"):
-    return {"label": label, "probabilities": {"benign": 0.9, "malignant": 0.1}}
+def prediction(label="no"):
+    return {"label": label, "probabilities": {"no": 0.9, "yes": 0.1}}
 
 
 @pytest.mark.parametrize(
     ("document", "rows", "problem"),
     [
-        ({"predictions": [prediction()], "prediction": "benign"}, 1, None),
+        ({"predictions": [prediction()], "prediction": "no"}, 1, None),
         ({"predictions": [prediction()] * 3}, 3, None),
         ({"predictions": [prediction()]}, 1, "200 without the single-row prediction field"),
         ({"model_version": "x"}, 1, "200 without predictions"),
@@ -73,7 +73,7 @@ def prediction(label="benign"):
             1,
             "200 with a malformed prediction",
         ),
-        ({"predictions": ["benign"]}, 1, "200 with a malformed prediction"),
+        ({"predictions": ["no"]}, 1, "200 with a malformed prediction"),
         ([1, 2], 1, "200 without a JSON object"),
     ],
 )

@@ -1,4 +1,5 @@
-"""The load's bodies are real rows of the dataset, in shapes the real API accepts."""
+"""The load's bodies are real rows of the model's data set (named by its manifest), in shapes the
+real API accepts."""
 
 import json
 import random
@@ -6,7 +7,9 @@ import random
 import pytest
 
 from app import create_app
+from app.manifest import feature_names, read_manifest
 from loadtest.errors import LoadTestError
+from loadtest.paths import MANIFEST_FILE
 from loadtest.payloads import BATCH_ROWS, Payloads, read_rows
 
 
@@ -16,9 +19,10 @@ def rows():
 
 
 def test_every_data_row_is_a_single_row_body(rows):
+    manifest = read_manifest(MANIFEST_FILE)
     payloads = Payloads(rows)
-    assert len(rows) == 569
-    assert {len(r) for r in rows} == {30}
+    assert len(rows) == manifest["data"]["rows"]
+    assert {len(r) for r in rows} == {len(feature_names(manifest))}
     assert len(payloads.singles) == len(rows)
     assert json.loads(payloads.singles[0].data) == {"data": rows[0]}
 
@@ -46,17 +50,39 @@ def test_the_real_api_answers_every_kind_of_body(rows):
         assert len(response.get_json()["predictions"]) == body.rows
 
 
+def manifest_for(tmp_path, text, features=("a", "b"), target="label"):
+    data = tmp_path / "data.csv"
+    data.write_text(text)
+    manifest = tmp_path / "manifest.json"
+    document = {
+        "model_version": "v",
+        "artifacts": {},
+        "classes": ["no", "yes"],
+        "features": [{"name": name} for name in features],
+        "data": {"path": str(data), "target": target},
+    }
+    manifest.write_text(json.dumps(document))
+    return manifest
+
+
+def test_rows_follow_the_manifest_s_feature_order_not_the_file_s(tmp_path):
+    manifest = manifest_for(tmp_path, "label,b,a\nyes,2,1\nno,4,3\n")
+    assert read_rows(manifest) == [[1.0, 2.0], [3.0, 4.0]]
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("a,b,diagnosis\n1,x,benign\n", "not a numeric feature table"),
-        ("a,b,diagnosis\n", "no rows"),
+        ("a,b,label\n1,x,no\n", "not the model's numeric feature table"),
+        ("a,c,label\n1,2,no\n", "not the model's numeric feature table"),
+        ("a,b,label\n", "no rows"),
     ],
 )
 def test_a_bad_data_file_is_named(tmp_path, text, message):
-    path = tmp_path / "data.csv"
-    path.write_text(text)
     with pytest.raises(LoadTestError, match=message):
-        read_rows(path)
+        read_rows(manifest_for(tmp_path, text))
+    (tmp_path / "data.csv").unlink()
     with pytest.raises(LoadTestError, match="data file not found"):
-        read_rows(tmp_path / "absent.csv")
+        read_rows(tmp_path / "manifest.json")
+    with pytest.raises(LoadTestError, match="cannot tell which data"):
+        read_rows(tmp_path / "absent.json")

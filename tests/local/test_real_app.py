@@ -4,10 +4,15 @@ handler: keyed /version and /predict, like the smoke test on AWS."""
 
 import json
 import zipfile
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from ops import release, settings, zappa
+from app.manifest import MANIFEST_NAME, read_manifest
+from ops import package, paths, release, settings, zappa
+from ops.bytecode import add_bytecode
+from ops.package_check import package_check
 from tests.local.helpers import call
 
 
@@ -38,9 +43,38 @@ def test_the_real_package_serves_keyed_predictions(real_package, stage, gateway)
 
     answer = call("POST", f"{url}/predict", key, json={"data": release.sample_row()})
     assert answer.status_code == 200, answer.text
-    assert answer.json()["prediction"] in {"benign", "malignant"}
+    assert answer.json()["prediction"] in release.manifest()["classes"]
 
     bad = call("POST", f"{url}/predict", key, json={"data": [1.0]})
     assert 400 <= bad.status_code < 500  # the app's own JSON error, passed through
     assert set(bad.json()["error"]) >= {"code", "message"}
     assert call("GET", f"{url}/version").status_code == 403
+
+
+def with_model(built: Path, models: Path, target: Path) -> Path:
+    """The package with its models/ replaced by another model's manifest and ONNX file, and the
+    bytecode `make package` adds."""
+    manifest = read_manifest(models / MANIFEST_NAME)
+    with zipfile.ZipFile(built) as source, zipfile.ZipFile(target, "w") as copy:
+        for info in source.infolist():
+            if not info.filename.startswith("models/"):
+                copy.writestr(info, source.read(info))
+        for name in (MANIFEST_NAME, manifest["artifacts"]["onnx"]["file"]):
+            copy.write(models / name, f"models/{name}", zipfile.ZIP_DEFLATED)
+    add_bytecode(target, package.venv_python())
+    return target
+
+
+@pytest.mark.parametrize("kind", ["binary", "multiclass"])
+def test_the_package_check_passes_with_any_model(
+    real_package, synthetic_models, kind, tmp_path, monkeypatch
+):
+    """Its /predict row, expected model hash and classes come from the model's manifest."""
+    models = synthetic_models[kind]
+    zip_path = with_model(real_package, models, tmp_path / "dev.zip")
+    monkeypatch.setattr(paths, "MANIFEST_FILE", models / MANIFEST_NAME)
+    monkeypatch.setattr(paths, "DIST", tmp_path)
+    args = ["dev", "--zip", str(zip_path), "--cold-runs", "1", "--requests", "20"]
+    result = CliRunner().invoke(package_check, args)
+    assert result.exit_code == 0, result.output
+    assert "all as expected" in result.output

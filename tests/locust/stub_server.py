@@ -78,12 +78,10 @@ def make_handler(faults: Faults):
             outcome, delay = faults.predict()
             time.sleep(delay)
             if outcome == "ok":
-                predictions = [
-                    {"label": "benign", "probabilities": {"benign": 0.9, "malignant": 0.1}}
-                ] * rows
+                predictions = [{"label": "no", "probabilities": {"no": 0.9, "yes": 0.1}}] * rows
                 document = {"model_version": "stub", "predictions": predictions}
                 if "data" in body:
-                    document["prediction"] = "benign"
+                    document["prediction"] = "no"
                 self._send(200, document)
             elif outcome == "empty":
                 self._send(200, {"model_version": "stub"})

@@ -87,8 +87,9 @@ def stage_server():
     """Serve the real app (create_app) on 127.0.0.1 behind a key check; yields (url, app)."""
     servers = []
 
-    def start(git_sha: str = SHA, key: str | None = API_KEY):
-        app = create_app({"GIT_SHA": git_sha, "STAGE": "dev"})
+    def start(git_sha: str = SHA, key: str | None = API_KEY, model_dir=None):
+        config = {"GIT_SHA": git_sha, "STAGE": "dev"}
+        app = create_app(config | ({"MODEL_DIR": model_dir} if model_dir else {}))
         server = make_server("127.0.0.1", 0, KeyedGateway(app, key), threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)

@@ -16,7 +16,7 @@ EXPECT = {
     "model_sha256": "abc",
     "stage": "dev",
     "backend": "onnx",
-    "classes": ["benign", "malignant"],
+    "classes": ["no", "yes"],
     "runtime_layer": "/layer",
 }
 
@@ -29,7 +29,7 @@ def response(case, status, body):
 def good_results(cases):
     bodies = {
         "version": {"git_sha": SHA, "model_sha256": "abc", "stage": "dev", "backend": "onnx"},
-        "predict": {"prediction": "benign"},
+        "predict": {"prediction": "no"},
         "predict batch": {"predictions": [{}, {}, {}]},
     }
     results = []

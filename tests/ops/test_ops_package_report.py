@@ -22,7 +22,7 @@ def make_zip(path, *, stage="dev", extra=None, onnx=ONNX, joblib=False):
             "sklearn": {"file": "m.joblib", "sha256": hashlib.sha256(JOBLIB).hexdigest()},
         },
     }
-    env = {"STAGE": stage, "GIT_SHA": SHA, "MODEL_BACKEND": "onnx"}
+    env = {"STAGE": stage, "GIT_SHA": SHA}
     files = {
         "zappa_settings.py": f"API_STAGE='{stage}'\nENVIRONMENT_VARIABLES={env!r}\n",
         "handler.py": "",

@@ -37,6 +37,23 @@ def test_the_expected_commit_and_model_pass(cli, stage_server):
     assert API_KEY not in result.output
 
 
+@pytest.mark.parametrize("kind", ["binary", "multiclass"])
+def test_any_model_s_manifest_drives_the_smoke_test(cli, stage_server, synthetic_models, kind):
+    """The row it sends, the model hash and the classes it expects all come from the manifest."""
+    models = synthetic_models[kind]
+    url, _ = stage_server(model_dir=models)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(paths, "MANIFEST_FILE", models / "manifest.json")
+        result = smoke(cli, url, "--expect-sha", SHA)
+        assert result.exit_code == 0, result.output
+        assert release.sample_row() in release.manifest()["samples"]
+    assert f"(sha256 {release.model_sha256()})" not in result.output  # not the committed model's
+    committed = stage_server()[0]  # the committed model's stage fails this model's smoke test
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(paths, "MANIFEST_FILE", models / "manifest.json")
+        assert smoke(cli, committed, "--expect-sha", SHA).exit_code == 1
+
+
 def test_another_commit_fails(cli, stage_server):
     url, _ = stage_server(git_sha="f" * 40)
     result = smoke(cli, url, "--expect-sha", SHA)

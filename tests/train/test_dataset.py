@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import SMALL_CONFIG, write_small_csv
+from tests.conftest import write_config, write_small_csv
 from train.cli import main
 from train.dataset import load_dataset
 from train.errors import DataError
@@ -47,8 +47,7 @@ def test_cli_exits_2_with_one_line_and_writes_nothing(tmp_path, case, content, m
     data = tmp_path / "data.csv"
     if content is not None:
         data.write_text(content)
-    config = tmp_path / "config.toml"
-    config.write_text(SMALL_CONFIG.format(data=data))
+    config = write_config(tmp_path / "config.toml", data)
     models = tmp_path / "models"
 
     result = CliRunner().invoke(main, ["--config", str(config), "--models-dir", str(models)])
@@ -69,10 +68,15 @@ def test_valid_data_loads_with_names_types_and_hash(tmp_path: Path):
     assert len(data.sha256) == 64
 
 
-def test_the_committed_dataset_is_the_wdbc_data():
-    from train.paths import DATA_DIR
+def test_the_committed_data_is_what_the_config_names_and_the_model_records():
+    """Whatever data set a fork commits: it loads, and the committed model was trained on it."""
+    from train.artifacts import read_manifest
+    from train.config import load_config
+    from train.paths import MANIFEST_NAME, MODELS_DIR
 
-    data = load_dataset(DATA_DIR / "breast_cancer.csv", "diagnosis")
-    assert data.X.shape == (569, 30)
-    assert sorted(set(data.y)) == ["benign", "malignant"]
-    assert data.features[0] == "mean radius"
+    cfg = load_config()
+    data = load_dataset(cfg.data.path, cfg.data.target)
+    manifest = read_manifest(MODELS_DIR / MANIFEST_NAME)
+    assert data.features == [f["name"] for f in manifest["features"]]
+    assert sorted(set(data.y)) == manifest["classes"]
+    assert data.sha256 == manifest["data"]["sha256"]

@@ -11,6 +11,7 @@ from train import artifacts
 from train.cli import main
 from train.config import load_config
 from train.fit import train
+from train.sklearn_model import load_sklearn_model
 
 VOLATILE = {"created_at", "git_sha"}
 
@@ -36,8 +37,20 @@ def test_training_publishes_manifest_artifacts_and_report(small_project):
     assert all(f["min"] <= f["max"] for f in manifest["features"])
     assert manifest["classes"] == ["no", "yes"]
     assert manifest["data"]["sha256"] == artifacts.sha256_file(small_project["data"])
-    assert set(manifest["metrics"]) >= {"accuracy", "f1", "roc_auc", "confusion_matrix"}
-    assert manifest["hyperparameters"]["n_estimators"] == 15
+    assert set(manifest["metrics"]) >= {
+        "accuracy",
+        "f1_macro",
+        "roc_auc",
+        "f1_positive",
+        "confusion_matrix",
+    }
+    assert manifest["task"] == "binary"
+    assert manifest["positive_class"] == "yes"
+    assert manifest["data"]["target"] == "label"
+    assert manifest["hyperparameters"]["params"] == {"n_estimators": 15, "random_state": 7}
+    assert manifest["config_sha256"] == artifacts.sha256_file(small_project["config"])
+    assert 1 <= len(manifest["samples"]) <= 2
+    assert all(len(row) == 3 for row in manifest["samples"])
     assert {"scikit-learn", "onnxruntime", "skl2onnx", "numpy"} <= set(manifest["libraries"])
     assert f"# Model {manifest['model_version']}" in (models / "metrics.md").read_text()
     assert not list(models.glob(".*.tmp"))
@@ -53,10 +66,9 @@ def test_the_scaler_feeds_the_forest(small_project):
     ]
     small_project["data"].write_text("\n".join(lines) + "\n")
     fit(small_project)
-    model = load_model(small_project["models"], "sklearn")
-    pipeline = model.backend._pipeline
-    assert [name for name, _ in pipeline.steps] == ["scale", "float32", "forest"]
-    forest = pipeline.named_steps["forest"]
+    pipeline = load_sklearn_model(small_project["models"]).backend.pipeline
+    assert [name for name, _ in pipeline.steps] == ["scale", "float32", "estimator"]
+    forest = pipeline.named_steps["estimator"]
     thresholds = np.concatenate(
         [t.tree_.threshold[t.tree_.feature >= 0] for t in forest.estimators_]
     )
@@ -101,7 +113,7 @@ def test_a_failure_while_publishing_keeps_the_previous_model(small_project, monk
 
     manifest = json.loads((small_project["models"] / "manifest.json").read_text())
     assert manifest["model_version"] == before["model_version"]
-    load_model(small_project["models"], "onnx")  # still complete and verifiable
+    load_model(small_project["models"])  # still complete and verifiable
 
 
 def test_write_atomic_leaves_no_temp_file_when_interrupted(tmp_path, monkeypatch):
@@ -116,8 +128,8 @@ def test_write_atomic_leaves_no_temp_file_when_interrupted(tmp_path, monkeypatch
 
 def test_onnx_matches_scikit_learn_exactly(small_project):
     fit(small_project)
-    onnx = load_model(small_project["models"], "onnx")
-    sklearn = load_model(small_project["models"], "sklearn")
+    onnx = load_model(small_project["models"])
+    sklearn = load_sklearn_model(small_project["models"])
     X = np.random.default_rng(1).normal(size=(500, 3)) * 3
     onnx_labels, onnx_proba = onnx.predict(X)
     sk_labels, sk_proba = sklearn.predict(X)

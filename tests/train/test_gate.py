@@ -11,16 +11,20 @@ from train.gate import markdown_table, quality_checks
 from train.parity import ParityResult
 
 GATE = GateConfig(
-    min_accuracy=0.9, min_f1=0.9, min_roc_auc=0.95, max_regression=0.02, parity_tolerance=1e-6
+    floors={"accuracy": 0.9, "f1_macro": 0.9, "roc_auc": 0.95},
+    max_regression=0.02,
+    parity_tolerance=1e-6,
 )
 PARITY_OK = ParityResult(rows=100, label_mismatches=0, max_probability_diff=5e-8, tolerance=1e-6)
 
 
-def manifest(accuracy=0.95, f1=0.94, roc_auc=0.99, version="abc"):
+def manifest(accuracy=0.95, f1_macro=0.94, roc_auc=0.99, version="abc", **other):
+    data = {"sha256": "d" * 64, "target": "label"} | other.pop("data", {})
     return {
         "model_version": version,
-        "data": {"sha256": "d" * 64},
-        "metrics": {"accuracy": accuracy, "f1": f1, "roc_auc": roc_auc},
+        "data": data,
+        "classes": other.pop("classes", ["no", "yes"]),
+        "metrics": {"accuracy": accuracy, "f1_macro": f1_macro, "roc_auc": roc_auc} | other,
     }
 
 
@@ -30,8 +34,9 @@ def manifest(accuracy=0.95, f1=0.94, roc_auc=0.99, version="abc"):
         (manifest(), None, [], None),
         (manifest(), manifest(), [], None),
         (manifest(accuracy=0.85), None, ["accuracy"], "below the floor"),
-        (manifest(f1=0.91), manifest(f1=0.96), ["f1"], "regressed more than 0.02"),
+        (manifest(f1_macro=0.91), manifest(f1_macro=0.96), ["f1_macro"], "regressed more than"),
         (manifest(roc_auc=0.975), manifest(roc_auc=0.99), [], None),  # within tolerance
+        (manifest(f1_positive=0.2), None, [], None),  # a metric without a floor
     ],
 )
 def test_quality_checks(candidate, baseline, failed, reason):
@@ -41,12 +46,40 @@ def test_quality_checks(candidate, baseline, failed, reason):
         assert reason in next(c.reason() for c in checks if not c.passed)
 
 
+def test_metrics_the_model_does_not_report_are_not_checked():
+    checks = quality_checks(manifest(), None, GateConfig({"f1_positive": 0.9}, 0.02, 1e-6))
+    assert [c.metric for c in checks] == ["accuracy", "f1_macro", "roc_auc"]
+    assert all(c.passed for c in checks)
+
+
 def test_table_shows_before_after_and_verdict():
-    checks = quality_checks(manifest(f1=0.91), manifest(f1=0.96, version="old"), GATE)
-    table = markdown_table(manifest(f1=0.91), manifest(version="old"), checks, PARITY_OK)
+    checks = quality_checks(manifest(f1_macro=0.91), manifest(f1_macro=0.96, version="old"), GATE)
+    table = markdown_table(manifest(f1_macro=0.91), manifest(version="old"), checks, PARITY_OK)
     assert table.startswith("### Model gate: FAIL")
-    assert "| f1 | 0.9600 | 0.9100 | -0.0500 | 0.9000 | regressed |" in table
+    assert "| f1_macro | 0.9600 | 0.9100 | -0.0500 | 0.9000 | regressed |" in table
     assert "0 label mismatches" in table
+    assert "other data" not in table
+
+
+@pytest.mark.parametrize(
+    ("baseline", "reason"),
+    [
+        (manifest(data={"sha256": "e" * 64}), "data `eeeeeeeeeeee` -> `dddddddddddd`"),
+        (manifest(data={"target": "species"}), "target 'species' -> 'label'"),
+        (manifest(classes=["a", "b", "c"]), "another set of classes"),
+    ],
+)
+def test_a_model_of_other_data_is_held_to_the_floors_only(baseline, reason):
+    """Worse than the committed model, but that one was trained on other data: no comparison."""
+    candidate = manifest(accuracy=0.91, f1_macro=0.91, roc_auc=0.96)
+    better = dict(baseline, metrics={"accuracy": 1.0, "f1_macro": 1.0, "roc_auc": 1.0})
+    checks = quality_checks(candidate, better, GATE)
+    assert all(c.passed and c.baseline is None for c in checks)
+    table = markdown_table(candidate, better, checks, PARITY_OK)
+    assert table.startswith("### Model gate: PASS")
+    assert f"trained on other data ({reason})" in table
+    assert "only the floors apply" in table
+    assert "| accuracy | - | 0.9100 | - | 0.9000 | pass |" in table
 
 
 def test_parity_result_fails_on_any_label_mismatch_or_drift():
@@ -68,8 +101,9 @@ def test_gate_cli_passes_on_a_fresh_model_and_fails_on_a_better_baseline(small_p
     assert "Model gate: PASS" in report.read_text()
 
     baseline = tmp_path / "baseline.json"
-    baseline.write_text(json.dumps(dict(candidate, metrics=dict(candidate["metrics"], f1=1.0))))
-    worse = dict(candidate, metrics=dict(candidate["metrics"], f1=0.9))
+    better = dict(candidate["metrics"], f1_macro=1.0)
+    baseline.write_text(json.dumps(dict(candidate, metrics=better)))
+    worse = dict(candidate, metrics=dict(candidate["metrics"], f1_macro=0.9))
     (small_project["models"] / "manifest.json").write_text(json.dumps(worse))
     failed = runner.invoke(main, ["gate", *args, "--baseline", str(baseline)])
     assert failed.exit_code == 1
