@@ -5,13 +5,13 @@ deployed as is with `ops deploy STAGE --zip dist/STAGE.zip`.
 """
 
 import hashlib
-import json
 import os
 from pathlib import Path
 
 import click
 
 from ops import bytecode, package_report, paths, release, settings, zappa
+from project.atomic import write_json
 
 
 def venv_site_packages() -> Path:
@@ -35,12 +35,6 @@ def check_venv_python(runtime: str) -> None:
         raise click.ClickException(
             f"{paths.PACKAGE_VENV} is {version} but the stage runs {runtime}; rebuild it"
         )
-
-
-def write_json(path: Path, data: dict) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n")
-    os.replace(tmp, path)
 
 
 def build(stage: str) -> dict:

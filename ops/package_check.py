@@ -11,7 +11,6 @@ memory size; writes them to dist/STAGE-check.json.
 """
 
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -33,6 +32,7 @@ from ops import (
 )
 from ops.lambda_emulator.revision import Revision
 from ops.lambda_emulator.worker import Worker, WorkerError, worker_env
+from project import atomic
 
 MS = 1000.0
 
@@ -323,8 +323,4 @@ def package_check(stage, zip_path, expect_sha, cold_runs, n, glibc_check) -> Non
 
 def write_measurement(stage: str, zip_path: Path, measured: dict) -> None:
     """dist/STAGE-check.json: the numbers, for the load report's cost estimate and for people."""
-    target = paths.package_check_report(stage)
-    target.parent.mkdir(exist_ok=True)
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"zip": zip_path.name, **measured}, indent=2) + "\n")
-    os.replace(tmp, target)
+    atomic.write_json(paths.package_check_report(stage), {"zip": zip_path.name, **measured})

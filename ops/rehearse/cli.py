@@ -2,7 +2,6 @@
 
 import contextlib
 import logging
-import subprocess
 import warnings
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from ops.local_aws import Provisioned, local_aws, provision
 from ops.rehearse import broken, plan
 from ops.rehearse.runner import Runner
 from ops.rehearse.summary import StageResult, save, table
+from project import git
 from train.config import load_config
 from train.current import stale_reason
 from train.errors import TrainError
@@ -230,9 +230,7 @@ def _show_approval(loadtest_dir: Path) -> None:
 
 
 def _git_sha() -> str:
-    out = subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=paths.ROOT, capture_output=True, text=True, check=False
-    )
-    if out.returncode != 0:
+    sha = git.head_sha()
+    if sha is None:
         raise click.ClickException("the rehearsal deploys a commit: run it in a git checkout")
-    return out.stdout.strip()
+    return sha

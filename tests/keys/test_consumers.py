@@ -1,16 +1,16 @@
 """Who reads the key: the smoke test, the load test and clients (the README's snippet, run here)."""
 
 import re
-from pathlib import Path
 
 import pytest
 
 from loadtest.apikey import read_secret_key
 from ops import release, smoke, stage_key
 from ops.keys import store
+from project import ROOT
 from tests.keys.conftest import REGION, STAGE, make_rotation, stored
 
-README = Path(__file__).resolve().parents[2] / "ops" / "keys" / "README.md"
+README = ROOT / "ops" / "keys" / "README.md"
 
 
 def test_the_smoke_and_load_tests_read_the_secret_in_our_format(stage, stage_url):
