@@ -10,26 +10,21 @@ import time
 
 import click
 
-from ops import http, paths, release, restapi, settings, stage_key
-
-RETRYABLE = {None, 403, 429, 500, 502, 503, 504}  # a fresh deploy or key takes a moment to settle
+from ops import http, paths, release, restapi, retry, settings, stage_key
 
 
 def first_ok(method, url, api_key, body, deadline: float, settled=None):
-    """Retry a keyed call with backoff until `deadline` (monotonic) while the stage settles.
+    """Retry a keyed call (ops.retry's policy) until `deadline` (monotonic) while the stage settles.
 
     `settled(reply)` says whether a 200 shows the final state: right after a deploy or rollback
     Lambda may still answer 200 from the previous code, which must be waited out, not failed."""
-    delay = 1.0
-    while True:
-        reply = http.call(method, url, api_key, body)
-        waiting = reply.status in RETRYABLE or (
+
+    def waiting(reply: http.Reply) -> bool:
+        return retry.transient(reply) or (
             reply.status == 200 and settled is not None and not settled(reply)
         )
-        if not waiting or time.monotonic() + delay > deadline:
-            return reply
-        time.sleep(delay)
-        delay = min(delay * 2, 10.0)
+
+    return retry.until_settled(lambda: http.call(method, url, api_key, body), waiting, deadline)
 
 
 def run_smoke(base: str, api_key: str, expect: dict, wait: float = 60.0) -> dict:
