@@ -10,7 +10,8 @@ import time
 
 import click
 
-from ops import http, paths, release, restapi, retry, settings, stage_key
+from ops import http, paths, release, restapi, retry, settings
+from ops.keys import store
 
 
 def first_ok(method, url, api_key, body, deadline: float, settled=None):
@@ -104,12 +105,12 @@ def resolve_target(stage: str, url: str | None, api_key_env: str | None) -> tupl
         if not key:
             raise click.ClickException(f"environment variable {api_key_env} is empty or unset")
         return url, key
-    secret = stage_key.read_secret(stage, region)
-    if not secret or not secret.get("value"):
+    key = store.current(stage, region)
+    if key is None:
         raise click.ClickException(
             f"no API key in secret {paths.api_key_secret_name(stage)}: run `ops usage-plan {stage}`"
         )
-    return url, secret["value"]
+    return url, key.value
 
 
 def target_options(command):

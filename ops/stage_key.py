@@ -17,31 +17,21 @@ import click
 from botocore.exceptions import ClientError
 
 from ops import actions, aws, paths, settings
+from ops.keys import store as key_store
 
 
-def read_secret(stage: str, region: str) -> dict | None:
-    """The stage's current key as {"key_id", "value"}, or None when no secret exists yet.
+def _stored_key(stage: str, region: str) -> tuple[bool, str | None]:
+    """(whether the stage's secret exists, its current key id).
 
-    Only ResourceNotFoundException means "no key yet". AccessDenied is one line naming the
-    missing permission: taken for "missing", it would create a second key on every deploy.
+    Only "no such secret" means "no key yet" (store.fetch): AccessDenied taken for "missing" would
+    create a second key on every deploy. A secret holding something else gets our key put over it.
     """
-    client = aws.make_client("secretsmanager", region)
-    name = paths.api_key_secret_name(stage)
     with aws.aws_errors():
         try:
-            raw = client.get_secret_value(SecretId=name, VersionStage="AWSCURRENT")["SecretString"]
-        except ClientError as exc:
-            code = aws.error_code(exc)
-            if code == "ResourceNotFoundException":
-                return None
-            if code in aws.ACCESS_DENIED:
-                raise aws.AwsError(aws.secret_denied("GetSecretValue", name)) from None
-            raise
-    try:
-        secret = json.loads(raw)
-    except json.JSONDecodeError:
-        return {}
-    return secret if isinstance(secret, dict) else {}
+            key = key_store.fetch(stage, region=region)
+        except key_store.NotOurKey:
+            return True, None
+    return key is not None, key.key_id if key else None
 
 
 def _key_exists(client, key_id: str) -> bool:
@@ -86,8 +76,7 @@ def key_actions(stage: str, region: str, plan: dict | None) -> tuple[actions.Act
     apigw = aws.make_client("apigateway", region)
     secrets = aws.make_client("secretsmanager", region)
     plan_name, secret_name = paths.usage_plan_name(stage), paths.api_key_secret_name(stage)
-    secret = read_secret(stage, region)
-    key_id = (secret or {}).get("key_id")
+    secret_exists, key_id = _stored_key(stage, region)
     todo, state, new = actions.Actions(), {}, {}
     with aws.aws_errors():
         have_key = bool(key_id) and _key_exists(apigw, key_id)
@@ -113,7 +102,7 @@ def key_actions(stage: str, region: str, plan: dict | None) -> tuple[actions.Act
 
     def store():
         with aws.aws_errors():
-            _store(secrets, stage, secret is not None, new)
+            _store(secrets, stage, secret_exists, new)
         state["key_id"] = new["key_id"]
 
     def attach():

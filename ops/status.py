@@ -4,6 +4,7 @@ import click
 from botocore.exceptions import ClientError
 
 from ops import aws, http, paths, restapi, settings, smoke, stage_key, usage_plan
+from ops.keys import store
 
 
 def function_lines(client, stage: str) -> list[str]:
@@ -60,8 +61,8 @@ def status(stage: str, live: bool, url, api_key_env, wait) -> None:
         base = restapi.stage_url(api_id, region, stage) if api_id else None
         lines.append(f"api        {base or 'no REST API'}")
         lines += plan_lines(aws.make_client("apigateway", region), stage, api_id)
-    secret = stage_key.read_secret(stage, region)
-    current = (secret or {}).get("key_id")
+    key = store.current(stage, region)
+    current = key.key_id if key else None
     lines.append(
         f"secret     {paths.api_key_secret_name(stage)}: "
         f"{'current key ' + current if current else 'missing'}"
