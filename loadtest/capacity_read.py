@@ -14,8 +14,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from loadtest.aws import make_client
 from ops.paths import ROOT, STAGES_FILE, function_name, usage_plan_name
-from ops.settings import SettingsError
 from ops.usage_plan import find_plan, wanted
+from ops.zappa_settings import SettingsError
 
 NOT_FOUND = "ResourceNotFoundException"
 

@@ -10,7 +10,7 @@ import time
 
 import click
 
-from ops import http, paths, release, restapi, retry, settings
+from ops import http, paths, release, restapi, retry, zappa_settings
 from ops.keys import store
 
 
@@ -97,7 +97,7 @@ def version_problem(body: dict, expect: dict) -> str | None:
 
 def resolve_target(stage: str, url: str | None, api_key_env: str | None) -> tuple[str, str]:
     """(base URL, API key): the URL from API Gateway unless given, the key from the secret."""
-    region = settings.stage_region(stage)
+    region = zappa_settings.stage_region(stage)
     if url is None:
         url = restapi.stage_url(restapi.require_api_id(stage, region), region, stage)
     if api_key_env:
@@ -127,7 +127,7 @@ def target_options(command):
 
 
 @click.command("smoke")
-@click.argument("stage", type=click.Choice(settings.STAGES))
+@click.argument("stage", type=click.Choice(zappa_settings.STAGES))
 @click.option("--expect-sha", default=None, help="Git SHA the stage must serve (default: HEAD).")
 @target_options
 def smoke(

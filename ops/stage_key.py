@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 from botocore.exceptions import ClientError
 
-from ops import actions, aws, paths, settings
+from ops import actions, aws, paths, zappa_settings
 from ops.keys import store as key_store
 
 
@@ -126,7 +126,9 @@ def prepare_first_deploy(stage: str, region: str, config: dict) -> Path:
     todo, state = key_actions(stage, region, plan=None)
     todo.apply(dry_run=False)
     click.echo(f"zappa deploy adds the API stage to the stage's key {state['key_id']}")
-    return settings.write_rendered(stage, settings.with_api_key(config, state["key_id"]))
+    return zappa_settings.write_rendered(
+        stage, zappa_settings.with_api_key(config, state["key_id"])
+    )
 
 
 def note_zappa_keys(stage: str, region: str, api_id: str) -> None:

@@ -7,16 +7,16 @@ this twice changes nothing the second time. The key is ops' (see ops/stage_key.p
 
 import click
 
-from ops import actions, aws, paths, restapi, settings, stage_key
+from ops import actions, aws, paths, restapi, stage_key, zappa_settings
 
 PERIODS = ("DAY", "WEEK", "MONTH")
 
 
 def wanted(stage: str) -> dict:
     """Throttle and quota for the stage, checked before anything is sent to AWS."""
-    config = settings.ops_config().get("usage_plan", {}).get(stage)
+    config = zappa_settings.ops_config().get("usage_plan", {}).get(stage)
     if config is None:
-        raise settings.SettingsError(f"ops/stages.toml has no [usage_plan.{stage}]")
+        raise zappa_settings.SettingsError(f"ops/stages.toml has no [usage_plan.{stage}]")
     try:
         plan = {
             "throttle": {
@@ -26,9 +26,13 @@ def wanted(stage: str) -> dict:
             "quota": {"limit": int(config["quota_limit"]), "period": str(config["quota_period"])},
         }
     except (KeyError, TypeError, ValueError) as exc:
-        raise settings.SettingsError(f"[usage_plan.{stage}] in ops/stages.toml: {exc}") from None
+        raise zappa_settings.SettingsError(
+            f"[usage_plan.{stage}] in ops/stages.toml: {exc}"
+        ) from None
     if plan["quota"]["period"] not in PERIODS:
-        raise settings.SettingsError(f"[usage_plan.{stage}] quota_period must be one of {PERIODS}")
+        raise zappa_settings.SettingsError(
+            f"[usage_plan.{stage}] quota_period must be one of {PERIODS}"
+        )
     return plan
 
 
@@ -110,8 +114,8 @@ def ensure(stage: str, region: str, dry_run: bool) -> list[str]:
 
 
 @click.command("usage-plan")
-@click.argument("stage", type=click.Choice(settings.STAGES))
+@click.argument("stage", type=click.Choice(zappa_settings.STAGES))
 @click.option("--dry-run", is_flag=True, help="Print the changes without making them.")
 def usage_plan(stage: str, dry_run: bool) -> None:
     """Create or update the stage's usage plan, attach the API stage, and ensure its API key."""
-    ensure(stage, settings.stage_region(stage), dry_run)
+    ensure(stage, zappa_settings.stage_region(stage), dry_run)

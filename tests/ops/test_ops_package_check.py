@@ -6,7 +6,7 @@ import shutil
 import click
 import pytest
 
-from ops import glibc, lambda_events, package_check, readonly, settings
+from ops import glibc, lambda_events, package_check, readonly, zappa_settings
 from project import ROOT
 
 from .conftest import SHA
@@ -81,7 +81,9 @@ def fake_package(tmp_path, handler_source):
     return task, layer
 
 
-def cold_start(tmp_path, task, layer, cases=(), warm_events=(), handler=settings.ZAPPA_HANDLER):
+def cold_start(
+    tmp_path, task, layer, cases=(), warm_events=(), handler=zappa_settings.ZAPPA_HANDLER
+):
     """One cold start of the fake package, through the check's own execution environment."""
     config = {
         "project_name": "fake",
