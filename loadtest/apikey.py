@@ -8,9 +8,10 @@ import os
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from loadtest.aws import api_key_secret_id, make_client
+from loadtest.aws_clients import make_client
 from loadtest.errors import LoadTestError
 from ops.keys import store
+from ops.paths import api_key_secret_name
 
 HEADER = "x-api-key"
 ENV_VAR = "API_KEY"
@@ -29,7 +30,7 @@ def resolve_api_key(stage: str | None) -> str | None:
 def read_secret_key(stage: str, client=None) -> str:
     """The current key's value, read by ops' one reader of the secret (ops.keys.store.fetch);
     every failure is one line that says what the load-test user can do about it."""
-    secret_id = api_key_secret_id(stage)
+    secret_id = api_key_secret_name(stage)
     client = client or make_client("secretsmanager")
     try:
         key = store.fetch(stage, client=client)

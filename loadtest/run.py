@@ -17,7 +17,6 @@ import click
 
 from loadtest import capacity_read, cloudwatch, gate, gateway_metrics
 from loadtest.apikey import resolve_api_key
-from loadtest.aws import function_name
 from loadtest.config import Profile, load_profile
 from loadtest.errors import LoadTestError
 from loadtest.launcher import Distribution
@@ -32,6 +31,7 @@ from loadtest.paths import (
 )
 from loadtest.session import execute, say, stamp
 from loadtest.target import stage_url
+from ops.paths import function_name
 from project.atomic import write_json
 
 

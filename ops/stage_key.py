@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 from botocore.exceptions import ClientError
 
-from ops import actions, aws, paths, zappa_settings
+from ops import aws, changes, paths, zappa_settings
 from ops.keys import store as key_store
 
 
@@ -67,7 +67,7 @@ def _store(client, stage: str, secret_exists: bool, value: dict) -> None:
         )
 
 
-def key_actions(stage: str, region: str, plan: dict | None) -> tuple[actions.Actions, dict]:
+def key_actions(stage: str, region: str, plan: dict | None) -> tuple[changes.Actions, dict]:
     """Steps leaving one ops key stored (AWSCURRENT) and, given a plan, attached to it.
 
     `plan` is None before the first deploy (no usage plan yet); `plan['plan_id']` may be set
@@ -77,7 +77,7 @@ def key_actions(stage: str, region: str, plan: dict | None) -> tuple[actions.Act
     secrets = aws.make_client("secretsmanager", region)
     plan_name, secret_name = paths.usage_plan_name(stage), paths.api_key_secret_name(stage)
     secret_exists, key_id = _stored_key(stage, region)
-    todo, state, new = actions.Actions(), {}, {}
+    todo, state, new = changes.Actions(), {}, {}
     with aws.aws_errors():
         have_key = bool(key_id) and _key_exists(apigw, key_id)
         attached = (

@@ -7,7 +7,7 @@ this twice changes nothing the second time. The key is ops' (see ops/stage_key.p
 
 import click
 
-from ops import actions, aws, paths, restapi, stage_key, zappa_settings
+from ops import aws, changes, paths, restapi, stage_key, zappa_settings
 
 PERIODS = ("DAY", "WEEK", "MONTH")
 
@@ -61,11 +61,11 @@ def patches(current: dict, want: dict, api_id: str, stage: str) -> list[dict]:
     return ops
 
 
-def plan_actions(stage: str, region: str, api_id: str) -> tuple[actions.Actions, dict]:
+def plan_actions(stage: str, region: str, api_id: str) -> tuple[changes.Actions, dict]:
     """What to change so the plan exists as configured; `state['plan_id']` is set once known."""
     client = aws.make_client("apigateway", region)
     name, want = paths.usage_plan_name(stage), wanted(stage)
-    todo, state = actions.Actions(), {}
+    todo, state = changes.Actions(), {}
     with aws.aws_errors():
         current = find_plan(client, name)
     limits = (
@@ -88,14 +88,14 @@ def plan_actions(stage: str, region: str, api_id: str) -> tuple[actions.Actions,
         todo.add(f"create usage plan {name} ({limits}) for API {api_id} stage {stage}", create)
         return todo, state
     state["plan_id"] = current["id"]
-    changes = patches(current, want, api_id, stage)
-    if changes:
+    patch = patches(current, want, api_id, stage)
+    if patch:
 
         def update():
             with aws.aws_errors():
-                client.update_usage_plan(usagePlanId=current["id"], patchOperations=changes)
+                client.update_usage_plan(usagePlanId=current["id"], patchOperations=patch)
 
-        paths_changed = ", ".join(f"{op['path']}={op['value']}" for op in changes)
+        paths_changed = ", ".join(f"{op['path']}={op['value']}" for op in patch)
         todo.add(f"update usage plan {name} ({current['id']}): {paths_changed}", update)
     return todo, state
 
