@@ -56,18 +56,6 @@ def parse_predict_body(
     return _matrix(rows), False
 
 
-def _is_json(content_type: str) -> bool:
-    """`application/json` or `application/*+json`, parameters (charset) ignored.
-
-    Werkzeug's `request.is_json` does the same through a cached header parse that costs as much
-    as the model's inference on one row; this runs on every prediction.
-    """
-    mimetype = content_type.partition(";")[0].strip().lower()
-    return mimetype == "application/json" or (
-        mimetype.startswith("application/") and mimetype.endswith("+json")
-    )
-
-
 def _read_body(request: Request) -> bytes:
     """The raw body, at most MAX_CONTENT_LENGTH bytes (413 above), read straight from WSGI.
 

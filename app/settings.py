@@ -5,7 +5,8 @@ from pathlib import Path
 
 from flask import Flask
 
-# The package root: in a checkout the project root, in the Lambda package the zip's root.
+# The root of the tree app/ was loaded from: in a checkout the project root, in the Lambda package
+# the zip's root (/var/task). Not project.ROOT: the Lambda package must not import the tools' code.
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS = {

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +26,7 @@ from iam.actions import Mapper, Request
 from iam.evaluate import evaluate
 from iam.render import EXAMPLE_PARAMETERS, parse_params
 from iam.template import Role, TemplateError, render_roles
+from project.atomic import write_json
 
 # Roles whose callers are AWS services running our code, not recorded steps: never "unused".
 SERVICE_ROLE_SUFFIXES = ("-lambda", "-apigateway-logs")
@@ -197,15 +196,6 @@ def format_report(report: Report) -> str:
     return "\n".join(lines)
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        json.dump(data, fh, indent=2, sort_keys=True)
-        fh.write("\n")
-    os.replace(tmp, path)
-
-
 @click.command()
 @click.argument("calls", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--param", "params", multiple=True, help="Template parameter Name=Value.")
@@ -231,7 +221,7 @@ def main(
     report = audit(records, roles, account_id)
     click.echo(format_report(report))
     if json_path is not None:
-        _write_json(json_path, report.to_json())
+        write_json(json_path, report.to_json(), sort_keys=True)
     if report.denials:
         raise SystemExit(1)
 

@@ -20,7 +20,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from iam.template import Renderer, Role, TemplateError, load_template, render_roles
 
-DEFAULT_STACK = "sklearn-zappa-ml-bootstrap"  # the name iam/README.md deploys it under
 READY = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE")
 REJECTED_CREDENTIALS = {
     "ExpiredToken",

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import boto3
 from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
 
-ROOT = Path(__file__).resolve().parent.parent
+from project import SETTINGS_FILE, zappa_stages
+
 HANDLERS = {"CreateStack": ("create",), "UpdateStack": ("update",), "DeleteStack": ("delete",)}
 
 # (resource type, permission) -> {handler: [path templates]}. Paths are relative to
@@ -106,15 +106,8 @@ def schema_permissions(resource_type: str, region: str = "us-east-1") -> dict[st
 
 def zappa_settings(stage: str) -> dict[str, Any]:
     """A stage's settings with `extends` applied (only what the stack template reads)."""
-    settings = json.loads((ROOT / "zappa_settings.json").read_text(encoding="utf-8"))
-    merged: dict[str, Any] = {}
-    chain, name = [], stage
-    while name:
-        chain.append(settings[name])
-        name = settings[name].get("extends")
-    for layer in reversed(chain):
-        merged.update(layer)
-    return merged
+    settings = json.loads(SETTINGS_FILE.read_text(encoding="utf-8"))
+    return zappa_stages.resolve(settings, stage)
 
 
 @cache

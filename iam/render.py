@@ -5,14 +5,12 @@ Usage: python -m iam.render OUTDIR [--param Name=Value ...] [--account-id ID] [-
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from pathlib import Path
 
 import click
 
 from iam.template import Role, TemplateError, render_roles
+from project.atomic import write_json
 
 # Stand-ins used when no parameters are given: any valid values render the same policy shapes.
 EXAMPLE_PARAMETERS = {
@@ -40,11 +38,7 @@ def write_policies(outdir: Path, roles: dict[str, Role]) -> list[Path]:
         stale.unlink()
     written = []
     for filename, document in policy_files(roles).items():
-        fd, tmp = tempfile.mkstemp(dir=outdir, suffix=".tmp")
-        with os.fdopen(fd, "w") as fh:
-            json.dump(document, fh, indent=2, sort_keys=True)
-            fh.write("\n")
-        os.replace(tmp, outdir / filename)
+        write_json(outdir / filename, document, sort_keys=True)
         written.append(outdir / filename)
     return written
 

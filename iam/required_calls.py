@@ -19,8 +19,6 @@ Usage: python -m iam.required_calls generate CALLS.jsonl... [--out iam/required-
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +30,9 @@ from iam.actions import Mapper
 from iam.audit import AuditError, read_records
 from iam.needs import ACCOUNT_FACTS, SAMPLES, Generalizer, Need
 from iam.sar import load_sar
-from iam.template import STAGES, load_template
+from iam.template import load_template
+from project import STAGES
+from project.atomic import write_json
 
 REQUIRED_CALLS = Path(__file__).with_name("required-calls.json")
 RECORDED_ACCOUNT = "123456789012"  # moto's account, in every recording
@@ -242,14 +242,6 @@ def unlisted(records: list[dict[str, Any]], roles: list[RoleNeeds]) -> list[str]
     return missing
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        json.dump(data, fh, indent=2)
-        fh.write("\n")
-    os.replace(tmp, path)
-
-
 def _records(calls: tuple[Path, ...]) -> list[dict[str, Any]]:
     try:
         return read_records(calls)
@@ -268,7 +260,7 @@ def main() -> None:
 def generate(calls: tuple[Path, ...], out: Path) -> None:
     """Write the file from recorded calls (iam.recorder's JSON lines)."""
     data = build(_records(calls), [str(p) for p in calls])
-    _write_json(out, data)
+    write_json(out, data)
     allow = sum(len(r["allow"]) for r in data["roles"])
     deny = sum(len(r["deny"]) for r in data["roles"])
     click.echo(f"wrote {out}: {len(data['roles'])} roles, {allow} needs, {deny} expected denials")

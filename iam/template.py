@@ -13,8 +13,9 @@ from typing import Any
 
 from cfnlint.decode import cfn_yaml
 
+from project import BOOTSTRAP_STACK
+
 TEMPLATE_PATH = Path(__file__).with_name("bootstrap.yaml")
-STAGES = ("dev", "test", "prod")
 _NO_VALUE = object()
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
 
@@ -67,7 +68,7 @@ class Renderer:
             "AWS::Region": region,
             "AWS::Partition": partition,
             "AWS::URLSuffix": "amazonaws.com",
-            "AWS::StackName": "sklearn-zappa-ml-bootstrap",
+            "AWS::StackName": BOOTSTRAP_STACK,
         }
         self.parameters = self._resolve_parameters(parameters)
         self.conditions: dict[str, bool] = {}

@@ -26,7 +26,6 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ProfileNotFound
 
 from iam.bootstrap_stack import (
-    DEFAULT_STACK,
     Bootstrap,
     StackError,
     check_role_exists,
@@ -35,7 +34,7 @@ from iam.bootstrap_stack import (
 from iam.needs import fill_text, sample_values
 from iam.required_calls import OTHER_PROJECT, REQUIRED_CALLS, RoleNeeds, load
 from iam.simulate import Check, Outcome, simulate
-from iam.template import STAGES
+from project import BOOTSTRAP_STACK, STAGES
 
 RETRIES = Config(retries={"mode": "standard", "max_attempts": 10})
 
@@ -191,7 +190,7 @@ def verify(aws: Aws, stack_name: str, path: Path) -> tuple[list[str], bool]:
 
 
 @click.command()
-@click.option("--stack", "stack_name", default=DEFAULT_STACK, show_default=True)
+@click.option("--stack", "stack_name", default=BOOTSTRAP_STACK, show_default=True)
 @click.option("--region", default=None, help="Default: AWS_REGION or the profile's region.")
 @click.option("--profile", default=None, help="An AWS profile (default: the usual chain).")
 @click.option(

@@ -12,10 +12,10 @@ nobody could tell whether the stage can carry its peak.
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from loadtest.aws import make_client
+from loadtest.aws_clients import make_client
 from ops.paths import ROOT, STAGES_FILE, function_name, usage_plan_name
-from ops.settings import SettingsError
 from ops.usage_plan import find_plan, wanted
+from ops.zappa_settings import SettingsError
 
 NOT_FOUND = "ResourceNotFoundException"
 

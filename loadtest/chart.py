@@ -6,7 +6,7 @@ matplotlib's Agg backend renders without a display (CI, SSH); the file is writte
 name first and then renamed, so a reader never sees half a PNG.
 """
 
-import os
+import io
 from pathlib import Path
 
 import matplotlib
@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt  # after matplotlib.use: the backend must be cho
 from loadtest.burst import point_epoch
 from loadtest.config import Profile
 from loadtest.history import RunData
+from project.atomic import write_bytes
 
 LOG_SCALE_RATIO = 20  # latencies spanning more than this (a cold burst) get a log axis
 
@@ -165,6 +166,6 @@ def _shade(run: RunData, t0: int, axes, top) -> None:
 
 
 def _save(fig, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    fig.savefig(tmp, format="png")
-    os.replace(tmp, path)
+    png = io.BytesIO()
+    fig.savefig(png, format="png")
+    write_bytes(path, png.getvalue())

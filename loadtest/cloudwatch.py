@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from loadtest.aws import make_client
+from loadtest.aws_clients import make_client
 
 NAMESPACE = "AWS/Lambda"
 SOURCE = "CloudWatch"

@@ -1,21 +1,12 @@
-"""File helpers: whole files appear at once (temp file, then rename); bad JSON fails clearly."""
+"""Reading the load test's JSON files: a missing file is None, bad JSON fails in one line.
+
+Writing goes through project.atomic (whole files appear at once).
+"""
 
 import json
-import os
 from pathlib import Path
 
 from loadtest.errors import LoadTestError
-
-
-def write_atomic(path: Path, text: str) -> None:
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-
-
-def write_json(path: Path, document: dict) -> None:
-    write_atomic(path, json.dumps(document, indent=2, sort_keys=True) + "\n")
 
 
 def read_json(path: Path) -> dict | None:

@@ -15,7 +15,7 @@ import click
 from loadtest import burst, capacity, chart, checks, history, report
 from loadtest.config import Step, load_profile
 from loadtest.errors import LoadTestError
-from loadtest.files import read_json, write_atomic, write_json
+from loadtest.files import read_json
 from loadtest.options import config_option
 from loadtest.paths import (
     CAPACITY_JSON,
@@ -30,6 +30,7 @@ from loadtest.paths import (
     STATS_CSV,
     STATUS_CSV,
 )
+from project.atomic import write_json, write_text
 
 
 def evaluate_dir(
@@ -85,7 +86,7 @@ def write_outputs(results_dir: Path, evaluation: report.Evaluation) -> str:
     """report.md, latency.png and gate.json; returns the report's text."""
     results_dir = Path(results_dir)
     text = report.render(evaluation)
-    write_atomic(results_dir / REPORT_MD, text)
+    write_text(results_dir / REPORT_MD, text)
     chart.render(
         evaluation.run,
         results_dir / LATENCY_PNG,
@@ -100,6 +101,7 @@ def write_outputs(results_dir: Path, evaluation: report.Evaluation) -> str:
             "profile": evaluation.profile.name,
             "checks": [check.to_dict() for check in evaluation.checks],
         },
+        sort_keys=True,
     )
     return text
 

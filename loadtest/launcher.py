@@ -13,7 +13,8 @@ from pathlib import Path
 
 from loadtest.config import Profile
 from loadtest.errors import LoadTestError
-from loadtest.paths import CSV_PREFIX, LOCUST_HTML, LOCUST_LOG, LOCUSTFILE, PROJ_ROOT
+from loadtest.paths import CSV_PREFIX, LOCUST_HTML, LOCUST_LOG, LOCUSTFILE
+from project import ROOT
 
 GRACE_S = 60  # start-up, stopping users and writing reports, on top of the steps' total
 STOP_WAIT_S = 30
@@ -93,7 +94,7 @@ def run_locust(
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             locust_command(host, out_dir, distribution),
-            cwd=PROJ_ROOT,
+            cwd=ROOT,
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=log,

@@ -31,7 +31,7 @@ from loadtest.outcomes import (
 from loadtest.paths import CONFIG_FILE
 from loadtest.payloads import Payloads, read_rows
 from loadtest.phases import phase_at
-from loadtest.status import StatusCounts, StatusCsv
+from loadtest.status_csv import StatusCounts, StatusCsv
 
 try:
     PROFILE = load_profile(

@@ -1,12 +1,11 @@
-"""Every path the load tests use, built in one place from the project root."""
+"""Every path the load tests use, built in one place from the project root (package `project`)."""
 
-from pathlib import Path
+from project import ROOT
 
-PROJ_ROOT = Path(__file__).resolve().parent.parent
-CONFIG_FILE = PROJ_ROOT / "loadtest" / "config.toml"
-LOCUSTFILE = PROJ_ROOT / "loadtest" / "locustfile.py"
-MANIFEST_FILE = PROJ_ROOT / "models" / "manifest.json"  # names the data, its target and features
-REPORTS_DIR = PROJ_ROOT / "reports" / "loadtest"
+CONFIG_FILE = ROOT / "loadtest" / "config.toml"
+LOCUSTFILE = ROOT / "loadtest" / "locustfile.py"
+MANIFEST_FILE = ROOT / "models" / "manifest.json"  # names the data, its target and features
+REPORTS_DIR = ROOT / "reports" / "loadtest"
 
 # The names of the files in a results directory.
 CSV_PREFIX = "locust"  # Locust writes locust_stats.csv, locust_stats_history.csv, ...

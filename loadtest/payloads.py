@@ -14,7 +14,8 @@ from pathlib import Path
 
 from app.manifest import ManifestError, feature_names, read_manifest
 from loadtest.errors import LoadTestError
-from loadtest.paths import MANIFEST_FILE, PROJ_ROOT
+from loadtest.paths import MANIFEST_FILE
+from project import ROOT
 
 BATCH_ROWS = (10, 100)  # inclusive; the API's default MAX_BATCH_ROWS is 100
 
@@ -29,7 +30,7 @@ def read_rows(manifest_file: Path = MANIFEST_FILE) -> list[list[float]]:
     """The feature values of every row of the manifest's data file, in the model's input order."""
     try:
         manifest = read_manifest(manifest_file)
-        path = PROJ_ROOT / manifest["data"]["path"]
+        path = ROOT / manifest["data"]["path"]
         features = feature_names(manifest)
     except (ManifestError, KeyError) as exc:
         raise LoadTestError(f"cannot tell which data the model was trained on: {exc}") from None

@@ -17,10 +17,8 @@ import click
 
 from loadtest import capacity_read, cloudwatch, gate, gateway_metrics
 from loadtest.apikey import resolve_api_key
-from loadtest.aws import function_name
 from loadtest.config import Profile, load_profile
 from loadtest.errors import LoadTestError
-from loadtest.files import write_json
 from loadtest.launcher import Distribution
 from loadtest.options import config_option
 from loadtest.paths import (
@@ -33,6 +31,8 @@ from loadtest.paths import (
 )
 from loadtest.session import execute, say, stamp
 from loadtest.target import stage_url
+from ops.paths import function_name
+from project.atomic import write_json
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -126,10 +126,12 @@ def main(
         raise LoadTestError("interrupted: Locust and the local server were stopped") from None
     metrics = _lambda_metrics(profile, stage, session)
     if metrics is not None:
-        write_json(out_dir / LAMBDA_METRICS_JSON, metrics)
+        write_json(out_dir / LAMBDA_METRICS_JSON, metrics, sort_keys=True)
     if profile.capacity is not None and stage:  # a stage: AWS (or the rehearsal's endpoint)
         say(f"reading what {profile.capacity.stage} can carry (account, function, usage plan)")
-        write_json(out_dir / CAPACITY_JSON, capacity_read.read(profile.capacity.stage))
+        write_json(
+            out_dir / CAPACITY_JSON, capacity_read.read(profile.capacity.stage), sort_keys=True
+        )
     evaluation = gate.evaluate_dir(out_dir, profile.name, config_path)
     text = gate.write_outputs(out_dir, evaluation)
     click.echo(text)

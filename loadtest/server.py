@@ -15,7 +15,7 @@ import urllib.request
 from pathlib import Path
 
 from loadtest.errors import LoadTestError
-from loadtest.paths import PROJ_ROOT
+from project import ROOT
 
 START_TIMEOUT_S = 60
 STOP_TIMEOUT_S = 15
@@ -86,7 +86,7 @@ class LocalServer:
                 "5",
                 WSGI_APPS[self.backend],
             ],
-            cwd=PROJ_ROOT,
+            cwd=ROOT,
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=self._log,

@@ -12,7 +12,6 @@ from pathlib import Path
 import click
 
 from loadtest.config import Profile
-from loadtest.files import write_json
 from loadtest.launcher import Distribution, run_locust
 from loadtest.paths import (
     CAPACITY_JSON,
@@ -27,6 +26,7 @@ from loadtest.paths import (
 )
 from loadtest.server import LocalServer
 from loadtest.target import check_deployed, normalise, preflight
+from project.atomic import write_json
 
 STALE = (
     RUN_JSON,
@@ -102,7 +102,7 @@ def execute(
         )
         finished = now()
     meta.update(started_at=iso(started), finished_at=iso(finished))
-    write_json(out_dir / RUN_JSON, meta)
+    write_json(out_dir / RUN_JSON, meta, sort_keys=True)
     return Session(meta, started, finished)
 
 

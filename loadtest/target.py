@@ -8,7 +8,7 @@ import urllib.request
 
 from loadtest.apikey import HEADER
 from loadtest.errors import LoadTestError
-from loadtest.paths import PROJ_ROOT
+from project import ROOT
 
 PREFLIGHT_TIMEOUT_S = 30  # a cold Lambda answers its first request late
 
@@ -18,7 +18,7 @@ def stage_url(stage: str) -> str:
     try:
         out = subprocess.run(
             [sys.executable, "-m", "ops", "url", stage],
-            cwd=PROJ_ROOT,
+            cwd=ROOT,
             capture_output=True,
             text=True,
             timeout=120,

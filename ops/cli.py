@@ -2,10 +2,10 @@
 
 import click
 
-from ops.bench import bench
 from ops.deploy import deploy
 from ops.gateway.cli import local_stage
 from ops.keys.commands import keys
+from ops.latency_bench import bench
 from ops.local_aws.cli import local_aws_command
 from ops.package import package
 from ops.package_check import package_check

@@ -21,11 +21,11 @@ from ops import (
     package_report,
     paths,
     release,
-    settings,
     stack,
     stage_key,
     usage_plan,
     zappa,
+    zappa_settings,
 )
 
 
@@ -72,12 +72,12 @@ def preflight(config: dict, local: bool) -> None:
 
 def render_for_aws(stage: str, sha: str) -> tuple[dict, Path]:
     """Settings for this account (bucket name) or, with AWS_ENDPOINT_URL, for a local endpoint."""
-    local = settings.is_local()
+    local = zappa_settings.is_local()
     needs_account = not local and not os.environ.get("ZAPPA_S3_BUCKET")
     account = aws.account_id() if needs_account else None
-    config = settings.render(stage, sha, account, local=local)
+    config = zappa_settings.render(stage, sha, account, local=local)
     preflight(config, local)
-    return config, settings.write_rendered(stage, config)
+    return config, zappa_settings.write_rendered(stage, config)
 
 
 def report_previous_version(stage: str, version: str) -> None:
@@ -104,7 +104,7 @@ def shown(argv: list[str]) -> str:
 
 
 @click.command("deploy")
-@click.argument("stage", type=click.Choice(settings.STAGES))
+@click.argument("stage", type=click.Choice(zappa_settings.STAGES))
 @click.option(
     "--zip",
     "zip_path",

@@ -11,7 +11,7 @@ import math
 import tomllib
 from pathlib import Path
 
-from ops import paths, settings
+from ops import paths, zappa_settings
 
 PRICING_FILE = Path(__file__).with_name("lambda_pricing.toml")
 
@@ -33,8 +33,11 @@ def per_million(duration_ms: float, memory_mb: int, prices: dict) -> float:
 
 def stage_memory() -> dict[str, int]:
     """Each stage's memory_size (MB) as zappa_settings.json resolves it."""
-    config = settings.load()
-    return {stage: settings.resolve(config, stage)["memory_size"] for stage in settings.STAGES}
+    config = zappa_settings.load()
+    return {
+        stage: zappa_settings.resolve(config, stage)["memory_size"]
+        for stage in zappa_settings.STAGES
+    }
 
 
 def estimate(duration_ms: float) -> list[dict]:

@@ -5,13 +5,13 @@ deployed as is with `ops deploy STAGE --zip dist/STAGE.zip`.
 """
 
 import hashlib
-import json
 import os
 from pathlib import Path
 
 import click
 
-from ops import bytecode, package_report, paths, release, settings, zappa
+from ops import bytecode, package_report, paths, release, zappa, zappa_settings
+from project.atomic import write_json
 
 
 def venv_site_packages() -> Path:
@@ -37,18 +37,12 @@ def check_venv_python(runtime: str) -> None:
         )
 
 
-def write_json(path: Path, data: dict) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n")
-    os.replace(tmp, path)
-
-
 def build(stage: str) -> dict:
     """Render the settings, let Zappa zip the venv, gate the result, write the report."""
     sha = release.git_sha()
-    config = settings.render(stage, sha, account_id=None)
+    config = zappa_settings.render(stage, sha, account_id=None)
     check_venv_python(config["runtime"])
-    settings_file = settings.write_rendered(stage, config)
+    settings_file = zappa_settings.write_rendered(stage, config)
     paths.DIST.mkdir(exist_ok=True)
     target, tmp = paths.package_zip(stage), paths.DIST / f".{stage}.zip.tmp"
     tmp.unlink(missing_ok=True)
@@ -93,7 +87,7 @@ def _lock_digest() -> str:
 
 
 @click.command("package")
-@click.argument("stage", type=click.Choice(settings.STAGES))
+@click.argument("stage", type=click.Choice(zappa_settings.STAGES))
 def package(stage: str) -> None:
     """Build dist/STAGE.zip (and dist/STAGE.json: sizes, git SHA, model sha256) with Zappa."""
     build(stage)

@@ -11,7 +11,6 @@ memory size; writes them to dist/STAGE-check.json.
 """
 
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -29,10 +28,11 @@ from ops import (
     paths,
     readonly,
     release,
-    settings,
+    zappa_settings,
 )
 from ops.lambda_emulator.revision import Revision
 from ops.lambda_emulator.worker import Worker, WorkerError, worker_env
+from project import atomic
 
 MS = 1000.0
 
@@ -46,7 +46,7 @@ def package_revision(stage: str, config: dict, task: Path) -> Revision:
         function_arn=f"arn:aws:lambda:{region}:000000000000:function:{name}",
         version="$LATEST",
         code_sha256="package-check",
-        handler=settings.lambda_handler(config),
+        handler=zappa_settings.lambda_handler(config),
         runtime=config["runtime"],
         environment=dict(config.get("aws_environment_variables") or {}),
         memory_mb=int(config["memory_size"]),
@@ -240,7 +240,7 @@ def glibc_result(task: Path, runtime: str) -> tuple[str, list[str]]:
 
 
 @click.command("package-check")
-@click.argument("stage", type=click.Choice(settings.STAGES))
+@click.argument("stage", type=click.Choice(zappa_settings.STAGES))
 @click.option(
     "--zip",
     "zip_path",
@@ -262,7 +262,7 @@ def package_check(stage, zip_path, expect_sha, cold_runs, n, glibc_check) -> Non
     zip_path = zip_path or paths.package_zip(stage)
     if not zip_path.exists():
         raise click.ClickException(f"{zip_path} not found: run `make package STAGE={stage}`")
-    config = settings.resolve(settings.load(), stage)
+    config = zappa_settings.resolve(zappa_settings.load(), stage)
     check_interpreter(config["runtime"])
     manifest = release.manifest()
     expect = {
@@ -323,8 +323,4 @@ def package_check(stage, zip_path, expect_sha, cold_runs, n, glibc_check) -> Non
 
 def write_measurement(stage: str, zip_path: Path, measured: dict) -> None:
     """dist/STAGE-check.json: the numbers, for the load report's cost estimate and for people."""
-    target = paths.package_check_report(stage)
-    target.parent.mkdir(exist_ok=True)
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"zip": zip_path.name, **measured}, indent=2) + "\n")
-    os.replace(tmp, target)
+    atomic.write_json(paths.package_check_report(stage), {"zip": zip_path.name, **measured})

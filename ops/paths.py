@@ -1,13 +1,15 @@
-"""Every path and name the ops commands use, built in one place from the project root."""
+"""Every path and name the ops commands use, built from the project's facts (package `project`)."""
 
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PROJECT = "sklearn-zappa-ml"
+import project
 
-SETTINGS_FILE = ROOT / "zappa_settings.json"
+ROOT = project.ROOT
+PROJECT = project.NAME
+SETTINGS_FILE = project.SETTINGS_FILE
+
 PYTHON_VERSION_FILE = ROOT / ".python-version"
-STAGES_FILE = Path(__file__).resolve().parent / "stages.toml"
+STAGES_FILE = ROOT / "ops" / "stages.toml"
 MANIFEST_FILE = ROOT / "models" / "manifest.json"
 DIST = ROOT / "dist"
 BUILD = ROOT / "build"

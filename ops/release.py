@@ -2,32 +2,21 @@
 
 import os
 import re
-import subprocess
 
 import click
 
 from app.manifest import ManifestError, read_manifest, sample_rows
 from ops import paths
+from project import git
 
 _SHA = re.compile(r"^[0-9a-f]{7,40}$")
 
 
 def git_sha() -> str:
     """GIT_SHA from the environment (CI, Makefile), else the checkout's HEAD."""
-    sha = os.environ.get("GIT_SHA", "").strip()
+    sha = os.environ.get("GIT_SHA", "").strip() or git.head_sha()
     if not sha:
-        try:
-            out = subprocess.run(
-                ["git", "rev-parse", "HEAD"],
-                cwd=paths.ROOT,
-                capture_output=True,
-                text=True,
-                check=True,
-                timeout=30,
-            )
-        except (OSError, subprocess.SubprocessError):
-            raise click.ClickException("no GIT_SHA set and `git rev-parse HEAD` failed") from None
-        sha = out.stdout.strip()
+        raise click.ClickException("no GIT_SHA set and `git rev-parse HEAD` failed")
     if not _SHA.match(sha):
         raise click.ClickException(f"GIT_SHA {sha!r} is not a git commit hash")
     return sha

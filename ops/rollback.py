@@ -14,7 +14,7 @@ far the failed deploy got, and says so when there is nothing to roll back.
 import click
 from botocore.exceptions import ClientError
 
-from ops import aws, http, lambda_wait, paths, release, settings, smoke, zappa
+from ops import aws, http, lambda_wait, paths, release, smoke, zappa, zappa_settings
 from ops.deploy import render_for_aws, shown
 
 
@@ -57,7 +57,7 @@ def versions_back_to(stage: str, region: str, target: int) -> int:
 
 
 @click.command("rollback")
-@click.argument("stage", type=click.Choice(settings.STAGES))
+@click.argument("stage", type=click.Choice(zappa_settings.STAGES))
 @click.option(
     "-n",
     "--versions",
@@ -78,7 +78,7 @@ def rollback(stage, versions, to_version, expect_sha, dry_run, url, api_key_env,
     """Roll STAGE's code back with Zappa and smoke-test what it serves then."""
     if versions is not None and to_version is not None:
         raise click.UsageError("give either -n or --to-version, not both")
-    region = settings.stage_region(stage)
+    region = zappa_settings.stage_region(stage)
     if to_version is not None:
         versions = versions_back_to(stage, region, to_version)
         if versions == 0:

@@ -10,26 +10,22 @@ import time
 
 import click
 
-from ops import http, paths, release, restapi, settings, stage_key
-
-RETRYABLE = {None, 403, 429, 500, 502, 503, 504}  # a fresh deploy or key takes a moment to settle
+from ops import http, paths, release, restapi, retry, zappa_settings
+from ops.keys import store
 
 
 def first_ok(method, url, api_key, body, deadline: float, settled=None):
-    """Retry a keyed call with backoff until `deadline` (monotonic) while the stage settles.
+    """Retry a keyed call (ops.retry's policy) until `deadline` (monotonic) while the stage settles.
 
     `settled(reply)` says whether a 200 shows the final state: right after a deploy or rollback
     Lambda may still answer 200 from the previous code, which must be waited out, not failed."""
-    delay = 1.0
-    while True:
-        reply = http.call(method, url, api_key, body)
-        waiting = reply.status in RETRYABLE or (
+
+    def waiting(reply: http.Reply) -> bool:
+        return retry.transient(reply) or (
             reply.status == 200 and settled is not None and not settled(reply)
         )
-        if not waiting or time.monotonic() + delay > deadline:
-            return reply
-        time.sleep(delay)
-        delay = min(delay * 2, 10.0)
+
+    return retry.until_settled(lambda: http.call(method, url, api_key, body), waiting, deadline)
 
 
 def run_smoke(base: str, api_key: str, expect: dict, wait: float = 60.0) -> dict:
@@ -101,7 +97,7 @@ def version_problem(body: dict, expect: dict) -> str | None:
 
 def resolve_target(stage: str, url: str | None, api_key_env: str | None) -> tuple[str, str]:
     """(base URL, API key): the URL from API Gateway unless given, the key from the secret."""
-    region = settings.stage_region(stage)
+    region = zappa_settings.stage_region(stage)
     if url is None:
         url = restapi.stage_url(restapi.require_api_id(stage, region), region, stage)
     if api_key_env:
@@ -109,12 +105,12 @@ def resolve_target(stage: str, url: str | None, api_key_env: str | None) -> tupl
         if not key:
             raise click.ClickException(f"environment variable {api_key_env} is empty or unset")
         return url, key
-    secret = stage_key.read_secret(stage, region)
-    if not secret or not secret.get("value"):
+    key = store.current(stage, region)
+    if key is None:
         raise click.ClickException(
             f"no API key in secret {paths.api_key_secret_name(stage)}: run `ops usage-plan {stage}`"
         )
-    return url, secret["value"]
+    return url, key.value
 
 
 def target_options(command):
@@ -131,7 +127,7 @@ def target_options(command):
 
 
 @click.command("smoke")
-@click.argument("stage", type=click.Choice(settings.STAGES))
+@click.argument("stage", type=click.Choice(zappa_settings.STAGES))
 @click.option("--expect-sha", default=None, help="Git SHA the stage must serve (default: HEAD).")
 @target_options
 def smoke(

@@ -16,32 +16,22 @@ from pathlib import Path
 import click
 from botocore.exceptions import ClientError
 
-from ops import actions, aws, paths, settings
+from ops import aws, changes, paths, zappa_settings
+from ops.keys import store as key_store
 
 
-def read_secret(stage: str, region: str) -> dict | None:
-    """The stage's current key as {"key_id", "value"}, or None when no secret exists yet.
+def _stored_key(stage: str, region: str) -> tuple[bool, str | None]:
+    """(whether the stage's secret exists, its current key id).
 
-    Only ResourceNotFoundException means "no key yet". AccessDenied is one line naming the
-    missing permission: taken for "missing", it would create a second key on every deploy.
+    Only "no such secret" means "no key yet" (store.fetch): AccessDenied taken for "missing" would
+    create a second key on every deploy. A secret holding something else gets our key put over it.
     """
-    client = aws.make_client("secretsmanager", region)
-    name = paths.api_key_secret_name(stage)
     with aws.aws_errors():
         try:
-            raw = client.get_secret_value(SecretId=name, VersionStage="AWSCURRENT")["SecretString"]
-        except ClientError as exc:
-            code = aws.error_code(exc)
-            if code == "ResourceNotFoundException":
-                return None
-            if code in aws.ACCESS_DENIED:
-                raise aws.AwsError(aws.secret_denied("GetSecretValue", name)) from None
-            raise
-    try:
-        secret = json.loads(raw)
-    except json.JSONDecodeError:
-        return {}
-    return secret if isinstance(secret, dict) else {}
+            key = key_store.fetch(stage, region=region)
+        except key_store.NotOurKey:
+            return True, None
+    return key is not None, key.key_id if key else None
 
 
 def _key_exists(client, key_id: str) -> bool:
@@ -77,7 +67,7 @@ def _store(client, stage: str, secret_exists: bool, value: dict) -> None:
         )
 
 
-def key_actions(stage: str, region: str, plan: dict | None) -> tuple[actions.Actions, dict]:
+def key_actions(stage: str, region: str, plan: dict | None) -> tuple[changes.Actions, dict]:
     """Steps leaving one ops key stored (AWSCURRENT) and, given a plan, attached to it.
 
     `plan` is None before the first deploy (no usage plan yet); `plan['plan_id']` may be set
@@ -86,9 +76,8 @@ def key_actions(stage: str, region: str, plan: dict | None) -> tuple[actions.Act
     apigw = aws.make_client("apigateway", region)
     secrets = aws.make_client("secretsmanager", region)
     plan_name, secret_name = paths.usage_plan_name(stage), paths.api_key_secret_name(stage)
-    secret = read_secret(stage, region)
-    key_id = (secret or {}).get("key_id")
-    todo, state, new = actions.Actions(), {}, {}
+    secret_exists, key_id = _stored_key(stage, region)
+    todo, state, new = changes.Actions(), {}, {}
     with aws.aws_errors():
         have_key = bool(key_id) and _key_exists(apigw, key_id)
         attached = (
@@ -113,7 +102,7 @@ def key_actions(stage: str, region: str, plan: dict | None) -> tuple[actions.Act
 
     def store():
         with aws.aws_errors():
-            _store(secrets, stage, secret is not None, new)
+            _store(secrets, stage, secret_exists, new)
         state["key_id"] = new["key_id"]
 
     def attach():
@@ -137,7 +126,9 @@ def prepare_first_deploy(stage: str, region: str, config: dict) -> Path:
     todo, state = key_actions(stage, region, plan=None)
     todo.apply(dry_run=False)
     click.echo(f"zappa deploy adds the API stage to the stage's key {state['key_id']}")
-    return settings.write_rendered(stage, settings.with_api_key(config, state["key_id"]))
+    return zappa_settings.write_rendered(
+        stage, zappa_settings.with_api_key(config, state["key_id"])
+    )
 
 
 def note_zappa_keys(stage: str, region: str, api_id: str) -> None:

@@ -3,7 +3,8 @@
 import click
 from botocore.exceptions import ClientError
 
-from ops import aws, http, paths, restapi, settings, smoke, stage_key, usage_plan
+from ops import aws, http, paths, restapi, smoke, stage_key, usage_plan, zappa_settings
+from ops.keys import store
 
 
 def function_lines(client, stage: str) -> list[str]:
@@ -47,12 +48,12 @@ def plan_lines(client, stage: str, api_id: str | None) -> list[str]:
 
 
 @click.command("status")
-@click.argument("stage", type=click.Choice(settings.STAGES))
+@click.argument("stage", type=click.Choice(zappa_settings.STAGES))
 @click.option("--live", is_flag=True, help="Also ask the stage's /version what it serves.")
 @smoke.target_options
 def status(stage: str, live: bool, url, api_key_env, wait) -> None:
     """Show the function version, git SHA, usage plan and key ids of STAGE."""
-    region = settings.stage_region(stage)
+    region = zappa_settings.stage_region(stage)
     lines = []
     with aws.aws_errors():
         lines += function_lines(aws.make_client("lambda", region), stage)
@@ -60,8 +61,8 @@ def status(stage: str, live: bool, url, api_key_env, wait) -> None:
         base = restapi.stage_url(api_id, region, stage) if api_id else None
         lines.append(f"api        {base or 'no REST API'}")
         lines += plan_lines(aws.make_client("apigateway", region), stage, api_id)
-    secret = stage_key.read_secret(stage, region)
-    current = (secret or {}).get("key_id")
+    key = store.current(stage, region)
+    current = key.key_id if key else None
     lines.append(
         f"secret     {paths.api_key_secret_name(stage)}: "
         f"{'current key ' + current if current else 'missing'}"

@@ -7,16 +7,16 @@ this twice changes nothing the second time. The key is ops' (see ops/stage_key.p
 
 import click
 
-from ops import actions, aws, paths, restapi, settings, stage_key
+from ops import aws, changes, paths, restapi, stage_key, zappa_settings
 
 PERIODS = ("DAY", "WEEK", "MONTH")
 
 
 def wanted(stage: str) -> dict:
     """Throttle and quota for the stage, checked before anything is sent to AWS."""
-    config = settings.ops_config().get("usage_plan", {}).get(stage)
+    config = zappa_settings.ops_config().get("usage_plan", {}).get(stage)
     if config is None:
-        raise settings.SettingsError(f"ops/stages.toml has no [usage_plan.{stage}]")
+        raise zappa_settings.SettingsError(f"ops/stages.toml has no [usage_plan.{stage}]")
     try:
         plan = {
             "throttle": {
@@ -26,9 +26,13 @@ def wanted(stage: str) -> dict:
             "quota": {"limit": int(config["quota_limit"]), "period": str(config["quota_period"])},
         }
     except (KeyError, TypeError, ValueError) as exc:
-        raise settings.SettingsError(f"[usage_plan.{stage}] in ops/stages.toml: {exc}") from None
+        raise zappa_settings.SettingsError(
+            f"[usage_plan.{stage}] in ops/stages.toml: {exc}"
+        ) from None
     if plan["quota"]["period"] not in PERIODS:
-        raise settings.SettingsError(f"[usage_plan.{stage}] quota_period must be one of {PERIODS}")
+        raise zappa_settings.SettingsError(
+            f"[usage_plan.{stage}] quota_period must be one of {PERIODS}"
+        )
     return plan
 
 
@@ -57,11 +61,11 @@ def patches(current: dict, want: dict, api_id: str, stage: str) -> list[dict]:
     return ops
 
 
-def plan_actions(stage: str, region: str, api_id: str) -> tuple[actions.Actions, dict]:
+def plan_actions(stage: str, region: str, api_id: str) -> tuple[changes.Actions, dict]:
     """What to change so the plan exists as configured; `state['plan_id']` is set once known."""
     client = aws.make_client("apigateway", region)
     name, want = paths.usage_plan_name(stage), wanted(stage)
-    todo, state = actions.Actions(), {}
+    todo, state = changes.Actions(), {}
     with aws.aws_errors():
         current = find_plan(client, name)
     limits = (
@@ -84,14 +88,14 @@ def plan_actions(stage: str, region: str, api_id: str) -> tuple[actions.Actions,
         todo.add(f"create usage plan {name} ({limits}) for API {api_id} stage {stage}", create)
         return todo, state
     state["plan_id"] = current["id"]
-    changes = patches(current, want, api_id, stage)
-    if changes:
+    patch = patches(current, want, api_id, stage)
+    if patch:
 
         def update():
             with aws.aws_errors():
-                client.update_usage_plan(usagePlanId=current["id"], patchOperations=changes)
+                client.update_usage_plan(usagePlanId=current["id"], patchOperations=patch)
 
-        paths_changed = ", ".join(f"{op['path']}={op['value']}" for op in changes)
+        paths_changed = ", ".join(f"{op['path']}={op['value']}" for op in patch)
         todo.add(f"update usage plan {name} ({current['id']}): {paths_changed}", update)
     return todo, state
 
@@ -110,8 +114,8 @@ def ensure(stage: str, region: str, dry_run: bool) -> list[str]:
 
 
 @click.command("usage-plan")
-@click.argument("stage", type=click.Choice(settings.STAGES))
+@click.argument("stage", type=click.Choice(zappa_settings.STAGES))
 @click.option("--dry-run", is_flag=True, help="Print the changes without making them.")
 def usage_plan(stage: str, dry_run: bool) -> None:
     """Create or update the stage's usage plan, attach the API stage, and ensure its API key."""
-    ensure(stage, settings.stage_region(stage), dry_run)
+    ensure(stage, zappa_settings.stage_region(stage), dry_run)

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from project import ROOT
+
 COMMITTED_MODELS = ROOT / "models"
 
 SMALL_CONFIG = """

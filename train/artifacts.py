@@ -7,11 +7,10 @@ longer lists are removed only after that.
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from app import manifest as manifest_file
+from project.atomic import write_bytes
 from train.errors import ArtifactError
 from train.paths import MANIFEST_NAME
 
@@ -28,22 +27,6 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Temp file in the same directory, fsync, then rename over the target."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o644)  # mkstemp's 0600 would make committed and packaged files unreadable
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def artifact_name(kind: str, data: bytes) -> str:
     suffix = {"onnx": ".onnx", "sklearn": ".joblib"}[kind]
     return f"model-{sha256_bytes(data)[:12]}{suffix}"
@@ -54,10 +37,10 @@ def publish(models_dir: Path, blobs: dict[str, bytes], manifest: dict, report: s
     for name, data in blobs.items():
         target = models_dir / name
         if not (target.exists() and sha256_file(target) == sha256_bytes(data)):
-            write_atomic(target, data)
-    write_atomic(models_dir / "metrics.md", report.encode())
+            write_bytes(target, data)
+    write_bytes(models_dir / "metrics.md", report.encode())
     manifest_path = models_dir / MANIFEST_NAME
-    write_atomic(manifest_path, (json.dumps(manifest, indent=2) + "\n").encode())
+    write_bytes(manifest_path, (json.dumps(manifest, indent=2) + "\n").encode())
     for stale in models_dir.glob("model-*"):
         if stale.name not in blobs:
             stale.unlink()

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from train.artifacts import read_manifest, write_atomic
+from project.atomic import write_text
+from train.artifacts import read_manifest
 from train.config import load_config
 from train.errors import TrainError
 from train.paths import CONFIG_FILE, MANIFEST_NAME, MODELS_DIR
@@ -109,7 +110,7 @@ def gate(
     table = markdown_table(candidate, base, checks, parity)
     click.echo(table)
     if report:
-        write_atomic(report, table.encode())
+        write_text(report, table)
     _append_github_file("GITHUB_STEP_SUMMARY", table)
     failures = [c.reason() for c in checks if not c.passed]
     if not parity.passed:
@@ -143,7 +144,7 @@ MODEL_INPUTS = ("data/", "train/")
 @click.option("--base", required=True, help="Git revision to compare HEAD with.")
 def changed(base: str) -> None:
     """Print changed=true when data/ or train/ differ from BASE (also to $GITHUB_OUTPUT)."""
-    from train.paths import PROJ_ROOT
+    from project import ROOT
 
     null_sha = "0" * 40  # a push that creates a branch has no "before" commit
     if base in ("", null_sha):
@@ -151,7 +152,7 @@ def changed(base: str) -> None:
     else:
         out = subprocess.run(
             ["git", "diff", "--name-only", base, "HEAD", "--", *MODEL_INPUTS],
-            cwd=PROJ_ROOT,
+            cwd=ROOT,
             capture_output=True,
             text=True,
             timeout=60,

@@ -10,9 +10,10 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from project import ROOT
 from train.errors import ConfigError
 from train.evaluate import METRICS
-from train.paths import CONFIG_FILE, PROJ_ROOT
+from train.paths import CONFIG_FILE
 
 DEFAULT_ESTIMATOR = "sklearn.ensemble.RandomForestClassifier"
 
@@ -63,7 +64,7 @@ def load_config(path: Path = CONFIG_FILE) -> Config:
         raise ConfigError(f"{path}: {exc}") from None
     try:
         data = dict(raw["data"])
-        data["path"] = PROJ_ROOT / data["path"]
+        data["path"] = ROOT / data["path"]
         if data.get("positive_class") is not None:
             data["positive_class"] = str(data["positive_class"])
         gate = dict(raw["gate"])

@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
+from project import ROOT
 from train.artifacts import sha256_file
 from train.config import Config
-from train.paths import PROJ_ROOT
 
 MANIFEST_FORMAT = 2
 
@@ -16,7 +16,7 @@ def stale_reason(manifest: dict, cfg: Config, models_dir: Path) -> str | None:
         return f"manifest format {manifest.get('format')}, this code writes {MANIFEST_FORMAT}"
     if manifest.get("config_sha256") != cfg.sha256:
         return "train/config.toml changed"
-    if PROJ_ROOT / data.get("path", "") != cfg.data.path or data.get("target") != cfg.data.target:
+    if ROOT / data.get("path", "") != cfg.data.path or data.get("target") != cfg.data.target:
         return "another data file or target"
     if not cfg.data.path.is_file() or sha256_file(cfg.data.path) != data.get("sha256"):
         return f"{cfg.data.path.name} changed"

@@ -2,7 +2,6 @@
 
 import io
 import platform
-import subprocess
 import warnings
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -13,6 +12,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
+from project import ROOT, git
 from train.artifacts import artifact_name, publish, sha256_bytes
 from train.config import Config
 from train.current import MANIFEST_FORMAT
@@ -20,7 +20,6 @@ from train.dataset import Dataset, load_dataset
 from train.errors import ConfigError, DataError
 from train.evaluate import evaluate, positive_class
 from train.onnx_export import INPUT_NAME, opsets_used, to_onnx_bytes
-from train.paths import PROJ_ROOT
 from train.pipeline import build_pipeline, hyperparameters
 from train.report import metrics_report
 
@@ -100,7 +99,7 @@ def build_manifest(cfg, data, pipeline, metrics, blobs, train_rows) -> dict:
         "format": MANIFEST_FORMAT,
         "model_version": artifacts["onnx"]["sha256"][:12],
         "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "git_sha": _git_sha(),
+        "git_sha": git.head_sha(timeout=5),  # the code version, when this is a git checkout
         "artifacts": artifacts,
         "onnx": {"input": INPUT_NAME, "outputs": ["label", "probabilities"]},
         "data": {
@@ -136,17 +135,6 @@ def build_manifest(cfg, data, pipeline, metrics, blobs, train_rows) -> dict:
 
 def _relative(path: Path) -> str:
     try:
-        return path.resolve().relative_to(PROJ_ROOT).as_posix()
+        return path.resolve().relative_to(ROOT).as_posix()
     except ValueError:
         return str(path)
-
-
-def _git_sha() -> str | None:
-    """The code version the model was trained from, when this is a git checkout."""
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=PROJ_ROOT, capture_output=True, text=True, timeout=5
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return out.stdout.strip() or None if out.returncode == 0 else None

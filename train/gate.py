@@ -11,11 +11,11 @@ import json
 import subprocess
 from dataclasses import dataclass
 
+from project import ROOT
 from train.config import GateConfig
 from train.errors import ArtifactError
 from train.evaluate import METRICS
 from train.parity import ParityResult
-from train.paths import PROJ_ROOT
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ def committed_manifest(ref: str = "HEAD") -> dict | None:
     """
 
     def git(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(["git", *args], cwd=PROJ_ROOT, capture_output=True, timeout=30)
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, timeout=30)
 
     try:
         if git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").returncode != 0:

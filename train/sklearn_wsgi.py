@@ -5,7 +5,7 @@ benchmark can put both runtimes behind the same routes and gunicorn workers.
 """
 
 from app import create_app
-from app.settings import PACKAGE_ROOT
+from train.paths import MODELS_DIR
 from train.sklearn_model import load_sklearn_model
 
-app = create_app(model=load_sklearn_model(PACKAGE_ROOT / "models"))
+app = create_app(model=load_sklearn_model(MODELS_DIR))

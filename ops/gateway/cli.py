@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ops import paths, settings
+from ops import paths, zappa_settings
 from ops.aws import aws_errors
 from ops.gateway.gateway import DEFAULT_CONCURRENCY, DEFAULT_TTL
 from ops.gateway.server import start_gateway
@@ -14,7 +14,7 @@ from ops.local_aws.server import exit_on_signals
 
 
 @click.command("local-stage")
-@click.argument("stage", type=click.Choice(settings.STAGES))
+@click.argument("stage", type=click.Choice(zappa_settings.STAGES))
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),
@@ -63,7 +63,7 @@ def local_stage(
     """Serve STAGE at http://127.0.0.1:PORT/STAGE like API Gateway + Lambda (keys, usage plans,
     concurrency), running the deployed package in isolated worker processes."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    region = region or settings.stage_region(stage)
+    region = region or zappa_settings.stage_region(stage)
     try:
         with (
             aws_errors(),

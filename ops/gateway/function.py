@@ -15,7 +15,7 @@ from pathlib import Path
 
 from botocore.exceptions import ClientError
 
-from ops import settings
+from ops import zappa_settings
 from ops.gateway.package import unpacked
 from ops.lambda_emulator.revision import Revision
 
@@ -32,8 +32,8 @@ def revision_of(answer: dict, root: Path) -> Revision:
         "function_arn": config["FunctionArn"],
         "version": config.get("Version", "$LATEST"),
         "code_sha256": config["CodeSha256"],
-        "handler": config.get("Handler") or settings.ZAPPA_HANDLER,
-        "runtime": config.get("Runtime") or settings.runtime(),
+        "handler": config.get("Handler") or zappa_settings.ZAPPA_HANDLER,
+        "runtime": config.get("Runtime") or zappa_settings.runtime(),
         "environment": config.get("Environment", {}).get("Variables", {}),
         "memory_mb": int(config.get("MemorySize", 128)),
         "timeout_s": int(config.get("Timeout", 3)),

@@ -8,14 +8,14 @@ from urllib.parse import urlsplit
 
 import click
 
-from ops import restapi, settings
+from ops import restapi, zappa_settings
 from ops.keys import clock, inventory, lifecycle, policy, store, verify
 from ops.keys.apikeys import KeyRing
 from ops.keys.drill import overlap_drill
 from ops.keys.redact import say
 from ops.keys.rotation import Rotation
 
-stage_argument = click.argument("stage", type=click.Choice(settings.STAGES))
+stage_argument = click.argument("stage", type=click.Choice(zappa_settings.STAGES))
 
 
 def http_url(context, parameter, value: str | None) -> str | None:
@@ -34,7 +34,7 @@ def stage_url(stage: str, region: str, url: str | None) -> str:
 
 def rotation(stage: str, url: str | None = None, now: clock.Clock | None = None) -> Rotation:
     """A rotation of STAGE that verifies new keys on the stage (or on `url`)."""
-    region, rules = settings.stage_region(stage), policy.load(stage)
+    region, rules = zappa_settings.stage_region(stage), policy.load(stage)
 
     def on_stage(value: str) -> list[str]:
         return verify.probe(stage_url(stage, region, url), value, rules.verify_timeout)
@@ -43,7 +43,7 @@ def rotation(stage: str, url: str | None = None, now: clock.Clock | None = None)
 
 
 def look(stage: str) -> tuple[KeyRing, inventory.Snapshot]:
-    region = settings.stage_region(stage)
+    region = zappa_settings.stage_region(stage)
     ring = KeyRing(stage, region, policy.load(stage))
     return ring, inventory.take(store.SecretStore(stage, region), ring)
 
@@ -133,7 +133,7 @@ def list_keys(stage: str) -> None:
 def get(stage: str, show_value: bool, previous: bool) -> None:
     """Print the id of STAGE's current key (its value only with --show-value)."""
     label = store.PREVIOUS if previous else store.CURRENT
-    key = store.read(stage, label, settings.stage_region(stage))
+    key = store.read(stage, label, zappa_settings.stage_region(stage))
     click.echo(key.value if show_value else key.key_id)
 
 

@@ -9,7 +9,7 @@ is older than the pending timeout: a younger one belongs to a rotation still run
 
 from datetime import datetime
 
-from ops.actions import Actions
+from ops.changes import Actions
 from ops.keys import clock
 from ops.keys.apikeys import KeyRing, StageKey
 from ops.keys.inventory import Snapshot

@@ -47,11 +47,24 @@ def parse(secret_string: str | None) -> StoredKey | None:
     return StoredKey(key_id, remember(value))
 
 
+class SecretDenied(aws.AwsError):
+    """AccessDenied on the secret: the role's missing permission, never "no secret yet"."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.code = code
+
+
+class NotOurKey(KeysError):
+    """The secret holds something other than {"key_id", "value"}."""
+
+
 def refuse_denied(exc: ClientError, action: str, name: str) -> None:
     """AccessDenied is never "no secret": for a secret that does not exist yet AWS checks the ARN
     without its random suffix, so a role scoped to NAME-?????? gets AccessDenied instead."""
-    if aws.error_code(exc) in aws.ACCESS_DENIED:
-        raise KeysError(aws.secret_denied(action, name)) from None
+    code = aws.error_code(exc)
+    if code in aws.ACCESS_DENIED:
+        raise SecretDenied(aws.secret_denied(action, name), code) from None
 
 
 class SecretStore:
@@ -115,19 +128,43 @@ class SecretStore:
             )
 
 
-def read(stage: str, label: str = CURRENT, region: str | None = None, client=None) -> StoredKey:
-    """A stage's key by staging label (what consumers call: the smoke and load tests, scripts)."""
+def fetch(
+    stage: str, label: str = CURRENT, region: str | None = None, client=None
+) -> StoredKey | None:
+    """The one reader of a stage's key (deploy, smoke, status, rotation, the load test, scripts).
+
+    None when the secret, or a version with `label`, does not exist yet. Raises SecretDenied on
+    AccessDenied and NotOurKey for content not in our format; other botocore errors go to the
+    caller, whose guard words them for its users.
+    """
     name = paths.api_key_secret_name(stage)
     client = client or aws.make_client("secretsmanager", region)
-    with aws_guard():
-        try:
-            raw = client.get_secret_value(SecretId=name, VersionStage=label)
-        except ClientError as exc:
-            refuse_denied(exc, "GetSecretValue", name)
-            if aws.error_code(exc) != "ResourceNotFoundException":
-                raise
-            raise KeysError(f"secret {name} has no {label} version") from None
+    try:
+        raw = client.get_secret_value(SecretId=name, VersionStage=label)
+    except ClientError as exc:
+        refuse_denied(exc, "GetSecretValue", name)
+        if aws.error_code(exc) == "ResourceNotFoundException":
+            return None
+        raise
     key = parse(raw.get("SecretString"))
     if key is None:
-        raise KeysError(f'secret {name} ({label}) is not JSON {{"key_id": ..., "value": ...}}')
+        raise NotOurKey(f'secret {name} ({label}) is not JSON {{"key_id": ..., "value": ...}}')
+    return key
+
+
+def current(stage: str, region: str | None = None) -> StoredKey | None:
+    """The key clients use (AWSCURRENT), or None when there is none we could use."""
+    with aws.aws_errors():
+        try:
+            return fetch(stage, region=region)
+        except NotOurKey:
+            return None
+
+
+def read(stage: str, label: str = CURRENT, region: str | None = None, client=None) -> StoredKey:
+    """A stage's key by staging label, which must exist (key rotation and scripts)."""
+    with aws_guard():
+        key = fetch(stage, label, region, client)
+    if key is None:
+        raise KeysError(f"secret {paths.api_key_secret_name(stage)} has no {label} version")
     return key

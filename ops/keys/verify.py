@@ -1,25 +1,15 @@
 """Prove a key works on the stage before anyone is told to use it: GET /health, POST /predict.
 
 A key attached to a usage plan takes a few seconds to work on API Gateway, so 403 and the other
-transient answers are retried with backoff, for at most the policy's verify timeout.
+transient answers are retried (ops.retry's policy), for at most the verify timeout per call.
 """
 
+import functools
 import time
 from collections.abc import Callable
 
-from ops import http, release
+from ops import http, release, retry
 from ops.keys.redact import KeysError
-
-RETRYABLE = {None, 403, 429, 500, 502, 503, 504}
-
-
-def delays(total: float) -> list[float]:
-    """Backoff pauses (1, 2, 4, 8, 10, 10, ... s) adding up to at most `total`."""
-    found, delay = [], 1.0
-    while sum(found) + delay <= total:
-        found.append(delay)
-        delay = min(delay * 2, 10.0)
-    return found
 
 
 def probe(
@@ -27,18 +17,14 @@ def probe(
     value: str,
     timeout: float = 60.0,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> list[str]:
     """Both calls must answer 200 with the key; returns what was seen, raises when they don't."""
     base, seen = base_url.rstrip("/"), []
     calls = (("GET", "/health", None), ("POST", "/predict", {"data": release.sample_row()}))
     for method, path, body in calls:
-        pauses = iter(delays(timeout))
-        while True:
-            reply = http.call(method, f"{base}{path}", value, body)
-            pause = next(pauses, None)
-            if reply.status not in RETRYABLE or pause is None:
-                break
-            sleep(pause)
+        call = functools.partial(http.call, method, f"{base}{path}", value, body)
+        reply = retry.until_settled(call, retry.transient, clock() + timeout, clock, sleep)
         shown = reply.error or str(reply.status)
         if reply.status != 200:
             raise KeysError(f"{method} {path} with the new key answered {shown}, expected 200")

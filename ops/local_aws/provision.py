@@ -14,10 +14,9 @@ from botocore.exceptions import ClientError
 
 from ops import paths
 from ops.local_aws.clients import local_client
-from ops.settings import STAGES
+from project import BOOTSTRAP_STACK, STAGES
 
 TEMPLATE = paths.ROOT / "iam" / "bootstrap.yaml"
-STACK = f"{paths.PROJECT}-bootstrap"
 # Values for the template's parameters that have no default. No GitHub token ever reaches the
 # local endpoint (moto's assume_role_with_web_identity checks none), so any valid name will do.
 LOCAL_PARAMETERS = {"GitHubOrg": "local", "GitHubRepo": "rehearsal"}
@@ -70,7 +69,7 @@ def provision(
     stages=STAGES,
     template: Path = TEMPLATE,
     region: str | None = None,
-    stack: str = STACK,
+    stack: str = BOOTSTRAP_STACK,
 ) -> Provisioned:
     """Idempotent: deploy the bootstrap stack once, then make sure every stage has its role and
     bucket. Refuses any endpoint that is not on loopback."""

@@ -2,18 +2,18 @@
 
 import contextlib
 import logging
-import subprocess
 import warnings
 from pathlib import Path
 
 import click
 
-from ops import paths, release, settings
+from ops import paths, release, zappa_settings
 from ops.gateway import start_gateway
 from ops.local_aws import Provisioned, local_aws, provision
 from ops.rehearse import broken, plan
 from ops.rehearse.runner import Runner
 from ops.rehearse.summary import StageResult, save, table
+from project import git
 from train.config import load_config
 from train.current import stale_reason
 from train.errors import TrainError
@@ -54,7 +54,7 @@ def rehearse(log_dir: Path) -> None:
     runner.audit_log = log_dir / "aws-calls.jsonl"
     for stale in (log_dir / "commands.txt", runner.audit_log):
         stale.unlink(missing_ok=True)
-    results = {stage: StageResult(stage) for stage in settings.STAGES}
+    results = {stage: StageResult(stage) for stage in zappa_settings.STAGES}
     click.echo(f"rehearsal of commit {sha[:12]} on loopback (logs: {log_dir})")
 
     with local_aws() as endpoint, contextlib.ExitStack() as gateways:
@@ -69,7 +69,7 @@ def rehearse(log_dir: Path) -> None:
         runner.run("model: quality and parity gates", plan.gate())
 
         urls = {}
-        for stage in settings.STAGES:
+        for stage in zappa_settings.STAGES:
             result = results[stage]
             began = runner.elapsed()
             env = {"ZAPPA_S3_BUCKET": buckets[stage], "role": deploy_role(stage)}
@@ -230,9 +230,7 @@ def _show_approval(loadtest_dir: Path) -> None:
 
 
 def _git_sha() -> str:
-    out = subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=paths.ROOT, capture_output=True, text=True, check=False
-    )
-    if out.returncode != 0:
+    sha = git.head_sha()
+    if sha is None:
         raise click.ClickException("the rehearsal deploys a commit: run it in a git checkout")
-    return out.stdout.strip()
+    return sha

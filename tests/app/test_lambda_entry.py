@@ -3,9 +3,8 @@
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from project import ROOT
 
 # Imports like Zappa's handler.py and zappa/utilities.py do, uses nothing at import time.
 HANDLER = """

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from project import ROOT
+
 OLD = {
     "name": "seed",
     "id": 111,

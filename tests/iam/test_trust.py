@@ -6,13 +6,13 @@ import re
 import pytest
 
 from iam.template import (
-    STAGES,
     TEMPLATE_PATH,
     TemplateError,
     check_rules,
     load_template,
     render_roles,
 )
+from project import STAGES
 
 AUD = "token.actions.githubusercontent.com:aud"
 SUB = "token.actions.githubusercontent.com:sub"

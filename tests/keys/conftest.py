@@ -132,12 +132,26 @@ def no_sleep(seconds: float) -> None:
     """Tests never wait: backoff pauses are skipped (the calls still happen)."""
 
 
+class PausedTime:
+    """A clock that moves only when the code sleeps: a backoff runs its course without waiting."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
 def make_rotation(url: str, now: Clock, wrap=None, rules=None) -> Rotation:
     """A rotation verifying on `url`, with the test clock; `wrap` may decorate the verify step."""
     rules = rules or policy.load(STAGE)
 
     def on_stage(value):
-        return verify.probe(url, value, rules.verify_timeout, sleep=no_sleep)
+        time = PausedTime()
+        return verify.probe(url, value, rules.verify_timeout, sleep=time.sleep, clock=time.clock)
 
     limiter = RateLimiter(clock=lambda: 0.0, sleep=no_sleep)
     check = wrap(on_stage) if wrap else on_stage

@@ -8,6 +8,7 @@ from moto import mock_aws
 
 from loadtest.apikey import resolve_api_key
 from loadtest.errors import LoadTestError
+from ops.paths import api_key_secret_name
 
 SECRET_VALUE = "k3y-value-never-printed-0123456789"
 
@@ -19,7 +20,7 @@ def secrets(aws_env):
 
 
 def put(client, stage, secret_string):
-    client.create_secret(Name=f"sklearn-zappa-ml/{stage}/api-key", SecretString=secret_string)
+    client.create_secret(Name=api_key_secret_name(stage), SecretString=secret_string)
 
 
 def test_the_environment_wins_over_the_secret(secrets, monkeypatch):
@@ -43,7 +44,7 @@ def test_no_stage_and_no_environment_means_no_key(aws_env):
         (None, "(ResourceNotFoundException): it does not exist yet; deploy the stage"),
         ("not json " + SECRET_VALUE, 'is not JSON of the form {"key_id": ..., "value": ...}'),
         (json.dumps({"key_id": "abc"}), "is not JSON of the form"),
-        (json.dumps({"key_id": "abc", "value": ""}), "has an empty or non-string value"),
+        (json.dumps({"key_id": "abc", "value": ""}), "is not JSON of the form"),
     ],
 )
 def test_secret_problems_are_named_without_the_value(secrets, secret_string, message):

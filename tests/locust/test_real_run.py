@@ -10,7 +10,7 @@ import struct
 import subprocess
 import sys
 
-from loadtest.paths import PROJ_ROOT
+from project import ROOT
 
 SMOKE = """
 [profiles.smoke]
@@ -50,7 +50,7 @@ def test_a_real_step_load_passes_and_leaves_its_reports(api_server, tmp_path):
             "--out",
             str(out),
         ],
-        cwd=PROJ_ROOT,
+        cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=HARD_LIMIT_S,

@@ -2,12 +2,12 @@
 
 import json
 import shutil
-from pathlib import Path
 
 import click
 import pytest
 
-from ops import glibc, lambda_events, package_check, readonly, settings
+from ops import glibc, lambda_events, package_check, readonly, zappa_settings
+from project import ROOT
 
 from .conftest import SHA
 
@@ -81,7 +81,9 @@ def fake_package(tmp_path, handler_source):
     return task, layer
 
 
-def cold_start(tmp_path, task, layer, cases=(), warm_events=(), handler=settings.ZAPPA_HANDLER):
+def cold_start(
+    tmp_path, task, layer, cases=(), warm_events=(), handler=zappa_settings.ZAPPA_HANDLER
+):
     """One cold start of the fake package, through the check's own execution environment."""
     config = {
         "project_name": "fake",
@@ -116,7 +118,7 @@ def test_a_module_missing_from_the_package_fails_the_cold_start(tmp_path):
         cold_start(tmp_path, task, layer)
 
 
-ENTRY = Path(__file__).resolve().parents[2] / "app" / "lambda_entry.py"
+ENTRY = ROOT / "app" / "lambda_entry.py"
 
 
 @pytest.mark.parametrize(("use_at_import", "loaded"), [(False, []), (True, ["boto3"])])

@@ -5,7 +5,7 @@ import json
 import boto3
 import pytest
 
-from ops import paths, settings, usage_plan
+from ops import paths, usage_plan, zappa_settings
 
 from .conftest import REGION, make_rest_api
 
@@ -152,10 +152,10 @@ def test_bad_stage_config_is_one_clear_error(monkeypatch, tmp_path, toml, messag
     config = tmp_path / "stages.toml"
     config.write_text(toml)
     monkeypatch.setattr(paths, "STAGES_FILE", config)
-    with pytest.raises(settings.SettingsError, match=message):
+    with pytest.raises(zappa_settings.SettingsError, match=message):
         usage_plan.wanted("dev")
 
 
 def test_the_committed_config_has_a_plan_for_every_stage():
-    for stage in settings.STAGES:
+    for stage in zappa_settings.STAGES:
         assert usage_plan.wanted(stage)["throttle"]["rateLimit"] > 0

@@ -6,7 +6,7 @@ import tomllib
 
 import yaml
 
-from ops import settings
+from ops import zappa_settings
 from tests.conftest import ROOT
 
 VERSION = (ROOT / ".python-version").read_text().strip()
@@ -18,9 +18,9 @@ def test_python_version_names_one_minor_version():
 
 
 def test_every_stage_runs_the_project_python():
-    config = settings.load()
-    for stage in settings.STAGES:
-        assert settings.resolve(config, stage)["runtime"] == f"python{VERSION}"
+    config = zappa_settings.load()
+    for stage in zappa_settings.STAGES:
+        assert zappa_settings.resolve(config, stage)["runtime"] == f"python{VERSION}"
 
 
 def test_pyproject_and_ruff_target_the_project_python():

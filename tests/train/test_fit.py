@@ -100,30 +100,20 @@ def test_a_failure_while_publishing_keeps_the_previous_model(small_project, monk
     from tests.conftest import write_small_csv
 
     write_small_csv(small_project["data"], rows=90, seed=5)
-    real_write = artifacts.write_atomic
+    real_write = artifacts.write_bytes
 
     def fail_on_manifest(path, data):
         if path.name == "manifest.json":
             raise OSError("disk full")
         real_write(path, data)
 
-    monkeypatch.setattr(artifacts, "write_atomic", fail_on_manifest)
+    monkeypatch.setattr(artifacts, "write_bytes", fail_on_manifest)
     with pytest.raises(OSError, match="disk full"):
         fit(small_project)
 
     manifest = json.loads((small_project["models"] / "manifest.json").read_text())
     assert manifest["model_version"] == before["model_version"]
     load_model(small_project["models"])  # still complete and verifiable
-
-
-def test_write_atomic_leaves_no_temp_file_when_interrupted(tmp_path, monkeypatch):
-    target = tmp_path / "file.bin"
-    target.write_bytes(b"old")
-    monkeypatch.setattr(artifacts.os, "replace", lambda *a: (_ for _ in ()).throw(OSError("boom")))
-    with pytest.raises(OSError, match="boom"):
-        artifacts.write_atomic(target, b"new")
-    assert target.read_bytes() == b"old"
-    assert [p.name for p in tmp_path.iterdir()] == ["file.bin"]
 
 
 def test_onnx_matches_scikit_learn_exactly(small_project):

@@ -10,15 +10,15 @@ import onnx
 import pytest
 
 from app.model import load_model
+from project import ROOT
 from tests.conftest import COMMITTED_MODELS
 from train.dataset import load_dataset
-from train.paths import PROJ_ROOT
 from train.sklearn_model import load_sklearn_model
 
 
 def wide_rows() -> np.ndarray:
     manifest = load_model(COMMITTED_MODELS).manifest
-    data = load_dataset(PROJ_ROOT / manifest["data"]["path"], manifest["data"]["target"]).X
+    data = load_dataset(ROOT / manifest["data"]["path"], manifest["data"]["target"]).X
     rng = np.random.default_rng(0)
     noise = rng.normal(size=(5000, data.shape[1])) * data.std(axis=0) + data.mean(axis=0)
     return np.vstack([data, data * 1.0001, data * 0.9999, noise])

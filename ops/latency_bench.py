@@ -11,13 +11,12 @@ import os
 import statistics
 import subprocess
 import sys
-from pathlib import Path
 
 import click
 
 from ops import release
+from project import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ("onnx", "sklearn")
 TARGETS = {"floor_ratio": 1.5, "speedup": 15.0, "cold_speedup": 4.0}
 

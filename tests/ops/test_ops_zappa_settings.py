@@ -6,18 +6,18 @@ import subprocess
 
 import pytest
 
-from ops import paths, settings
+from ops import paths, zappa_settings
 from ops.package_report import PROJECT_ENTRIES
 
 from .conftest import SHA
 
 
-@pytest.mark.parametrize("stage", settings.STAGES)
+@pytest.mark.parametrize("stage", zappa_settings.STAGES)
 def test_every_stage_resolves_and_validates(stage):
-    committed = settings.load()
-    config = settings.resolve(committed, stage)
+    committed = zappa_settings.load()
+    config = zappa_settings.resolve(committed, stage)
     assert committed[stage]["extends"] == "base"
-    assert settings.problems(stage, config) == []
+    assert zappa_settings.problems(stage, config) == []
     assert config["slim_handler"] is False
     assert config["api_key_required"] is True
     assert isinstance(config["memory_size"], int)
@@ -25,8 +25,8 @@ def test_every_stage_resolves_and_validates(stage):
 
 
 def test_keep_warm_and_tracing_per_stage():
-    committed = settings.load()
-    dev, prod = settings.resolve(committed, "dev"), settings.resolve(committed, "prod")
+    committed = zappa_settings.load()
+    dev, prod = zappa_settings.resolve(committed, "dev"), zappa_settings.resolve(committed, "prod")
     assert dev["keep_warm"] is False
     assert prod["keep_warm"] is True
     assert prod["xray_tracing"] is True
@@ -44,15 +44,15 @@ def test_keep_warm_and_tracing_per_stage():
     ],
 )
 def test_problems_name_what_is_wrong(change, message):
-    config = settings.resolve(settings.load(), "dev") | change
-    found = settings.problems("dev", config)
+    config = zappa_settings.resolve(zappa_settings.load(), "dev") | change
+    found = zappa_settings.problems("dev", config)
     assert any(message in problem for problem in found), found
 
 
 def test_missing_keep_warm_is_a_problem():
-    config = settings.resolve(settings.load(), "dev")
+    config = zappa_settings.resolve(zappa_settings.load(), "dev")
     del config["keep_warm"]
-    assert any("keep_warm" in problem for problem in settings.problems("dev", config))
+    assert any("keep_warm" in problem for problem in zappa_settings.problems("dev", config))
 
 
 @pytest.mark.parametrize(
@@ -63,20 +63,22 @@ def test_missing_keep_warm_is_a_problem():
     ],
 )
 def test_resolve_rejects_bad_extends(broken, message):
-    with pytest.raises(settings.SettingsError, match=message):
-        settings.resolve(broken, "a")
+    with pytest.raises(zappa_settings.SettingsError, match=message):
+        zappa_settings.resolve(broken, "a")
 
 
 def test_extends_is_a_shallow_merge_where_the_stage_wins():
-    merged = settings.resolve({"b": {"x": 1, "y": {"k": 1}}, "s": {"extends": "b", "y": {}}}, "s")
+    merged = zappa_settings.resolve(
+        {"b": {"x": 1, "y": {"k": 1}}, "s": {"extends": "b", "y": {}}}, "s"
+    )
     assert merged == {"x": 1, "y": {}}
 
 
-@pytest.mark.parametrize("stage", settings.STAGES)
+@pytest.mark.parametrize("stage", zappa_settings.STAGES)
 def test_render_fills_every_placeholder(stage):
-    config = settings.render(stage, SHA, "123456789012")
+    config = zappa_settings.render(stage, SHA, "123456789012")
     text = json.dumps(config)
-    assert settings.PLACEHOLDER.search(text) is None
+    assert zappa_settings.PLACEHOLDER.search(text) is None
     assert config["s3_bucket"] == f"sklearn-zappa-ml-{stage}-123456789012"
     assert config["role_name"] == f"sklearn-zappa-ml-{stage}-lambda"
     assert config["environment_variables"]["STAGE"] == stage
@@ -97,26 +99,26 @@ def test_render_fills_every_placeholder(stage):
     ],
 )
 def test_settings_that_cost_a_permission_are_refused(change, message):
-    committed = settings.load()
+    committed = zappa_settings.load()
     committed["base"] = {**committed["base"], **change}
-    with pytest.raises(settings.SettingsError, match=message):
-        settings.validate(committed)
+    with pytest.raises(zappa_settings.SettingsError, match=message):
+        zappa_settings.validate(committed)
 
 
 def test_with_api_key_names_the_stage_key_for_zappa():
-    config = settings.render("dev", SHA, "1")
-    assert settings.with_api_key(config, "k3y1d")["api_key"] == "k3y1d"
+    config = zappa_settings.render("dev", SHA, "1")
+    assert zappa_settings.with_api_key(config, "k3y1d")["api_key"] == "k3y1d"
     assert "api_key" not in config
 
 
 def test_every_stage_has_its_own_bucket_and_role():
-    rendered = [settings.render(stage, SHA, "1") for stage in settings.STAGES]
-    assert len({c["s3_bucket"] for c in rendered}) == len(settings.STAGES)
-    assert len({c["role_name"] for c in rendered}) == len(settings.STAGES)
+    rendered = [zappa_settings.render(stage, SHA, "1") for stage in zappa_settings.STAGES]
+    assert len({c["s3_bucket"] for c in rendered}) == len(zappa_settings.STAGES)
+    assert len({c["role_name"] for c in rendered}) == len(zappa_settings.STAGES)
 
 
 def test_local_render_never_touches_real_hosts():
-    config = settings.render("prod", SHA, None, local=True)
+    config = zappa_settings.render("prod", SHA, None, local=True)
     assert config["touch"] is False
     assert config["keep_warm"] is False
     assert config["s3_bucket"] == "sklearn-zappa-ml-prod-local"
@@ -124,22 +126,22 @@ def test_local_render_never_touches_real_hosts():
 
 def test_bucket_override(monkeypatch):
     monkeypatch.setenv("ZAPPA_S3_BUCKET", "my-own-bucket")
-    assert settings.render("dev", SHA, "1")["s3_bucket"] == "my-own-bucket"
+    assert zappa_settings.render("dev", SHA, "1")["s3_bucket"] == "my-own-bucket"
 
 
 def test_aws_region_overrides_the_committed_region(monkeypatch):
     monkeypatch.setenv("AWS_REGION", "eu-west-1")
-    assert settings.render("dev", SHA, "1")["aws_region"] == "eu-west-1"
-    assert settings.stage_region("dev") == "eu-west-1"
+    assert zappa_settings.render("dev", SHA, "1")["aws_region"] == "eu-west-1"
+    assert zappa_settings.stage_region("dev") == "eu-west-1"
 
 
 def test_unknown_stage_is_refused():
-    with pytest.raises(settings.SettingsError, match="unknown stage 'qa'"):
-        settings.render("qa", SHA, "1")
+    with pytest.raises(zappa_settings.SettingsError, match="unknown stage 'qa'"):
+        zappa_settings.render("qa", SHA, "1")
 
 
 def test_write_rendered_writes_the_stage_only():
-    target = settings.write_rendered("dev", {"aws_region": "us-east-1"})
+    target = zappa_settings.write_rendered("dev", {"aws_region": "us-east-1"})
     assert target == paths.BUILD / "zappa_settings.dev.json"
     assert json.loads(target.read_text()) == {"dev": {"aws_region": "us-east-1"}}
     assert not list(target.parent.glob("*.tmp"))
@@ -150,7 +152,7 @@ def test_the_exclude_list_keeps_every_committed_project_path_out():
     tracked = subprocess.run(
         ["git", "ls-files"], cwd=paths.ROOT, capture_output=True, text=True, check=True
     ).stdout.split()
-    exclude = settings.resolve(settings.load(), "dev")["exclude"]
+    exclude = zappa_settings.resolve(zappa_settings.load(), "dev")["exclude"]
     top = {name.split("/", 1)[0] for name in tracked}
     leaking = sorted(
         name

@@ -13,8 +13,8 @@ import tomllib
 import click
 
 from ops import paths
+from project import STAGES, atomic, zappa_stages
 
-STAGES = ("dev", "test", "prod")
 ZAPPA_HANDLER = "handler.lambda_handler"  # Zappa's default `lambda_handler` setting
 PLACEHOLDER = re.compile(r"\{(stage|git_sha|account_id)\}")
 
@@ -45,7 +45,8 @@ REQUIRED = {
 PRESENT = ("aws_region", "s3_bucket", "role_name", "memory_size", "timeout_seconds", "tags")
 ENVIRONMENT = ("STAGE", "GIT_SHA")
 # Kept out of every package: the Lambda runtime brings boto3/botocore; the rest is never imported.
-EXCLUDED = ("boto3", "botocore", "tests", "train", "data", "loadtest", "docs", "*.joblib", ".cache")
+EXCLUDED = ("boto3", "botocore", "tests", "train", "data", "loadtest", "project", "docs")
+EXCLUDED += ("*.joblib", ".cache")
 
 
 class SettingsError(click.ClickException):
@@ -71,20 +72,11 @@ def ops_config(path=None) -> dict:
 
 
 def resolve(settings: dict, stage: str) -> dict:
-    """Zappa's `extends` semantics: a shallow merge, the extending stage's keys win."""
-    chain, name = [], stage
-    while name is not None:
-        if name in chain:
-            raise SettingsError(f"stage {stage!r}: circular extends through {name!r}")
-        if name not in settings:
-            raise SettingsError(f"stage {stage!r}: extends unknown stage {name!r}")
-        chain.append(name)
-        name = settings[name].get("extends")
-    merged: dict = {}
-    for name in reversed(chain):
-        merged.update(settings[name])
-    merged.pop("extends", None)
-    return merged
+    """Zappa's `extends` semantics (project.zappa_stages), as one line when a stage is wrong."""
+    try:
+        return zappa_stages.resolve(settings, stage)
+    except zappa_stages.StageError as exc:
+        raise SettingsError(str(exc)) from None
 
 
 def problems(stage: str, config: dict) -> list[str]:
@@ -165,10 +157,7 @@ def with_api_key(config: dict, key_id: str) -> dict:
 def write_rendered(stage: str, config: dict):
     """Write {stage: config} atomically to build/ and return its path."""
     target = paths.rendered_settings_path(stage)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps({stage: config}, indent=2) + "\n")
-    os.replace(tmp, target)
+    atomic.write_json(target, {stage: config})
     return target
 
 

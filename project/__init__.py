@@ -1,0 +1,35 @@
+"""Facts about this repository that every part needs: where it is, what it is called, its stages.
+
+A small, dependency-free package (standard library only), so training, ops, the load test and the
+IAM tools import it without pulling in each other's dependencies (boto3, click, scikit-learn).
+The Lambda package neither ships nor imports it: app/ imports only app/ and its serve dependencies.
+
+The project name is read from zappa_settings.json, the file a forker edits anyway: `project_name`
+there names the functions, stacks, usage plans, keys and secrets.
+"""
+
+import json
+from pathlib import Path
+
+from project.zappa_stages import StageError, resolve
+
+ROOT = Path(__file__).resolve().parent.parent  # the checkout: data/, models/, zappa_settings.json
+SETTINGS_FILE = ROOT / "zappa_settings.json"
+STAGES = ("dev", "test", "prod")  # the pipeline's order; iam/bootstrap.yaml has one role per stage
+
+
+def _project_name() -> str:
+    """zappa_settings.json's project_name for the first stage (ops.zappa_settings checks that every
+    stage agrees); one line instead of a traceback when the file can't say."""
+    try:
+        settings = json.loads(SETTINGS_FILE.read_text(encoding="utf-8"))
+        name = resolve(settings, STAGES[0])["project_name"]
+    except (OSError, ValueError, KeyError, TypeError, StageError) as exc:
+        raise SystemExit(f"{SETTINGS_FILE.name}: cannot read project_name ({exc})") from None
+    return name
+
+
+NAME = _project_name()
+BOOTSTRAP_STACK = f"{NAME}-bootstrap"  # the IAM bootstrap's stack name (iam/README.md deploys it)
+
+__all__ = ["BOOTSTRAP_STACK", "NAME", "ROOT", "SETTINGS_FILE", "STAGES"]
