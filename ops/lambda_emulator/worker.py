@@ -59,7 +59,7 @@ class Worker:
 
     def __init__(self, number: int, revision: Revision, env: dict[str, str], log):
         self.number, self.revision = number, revision
-        self.pooled = False  # holds a slot of the account's pool (ops.gateway.account)
+        self.pooled = False  # for a pool of workers: whether this one holds a slot of its limit
         self.init_seconds: float | None = None
         self.import_seconds: float | None = None
         self.started = time.monotonic()
