@@ -3,6 +3,10 @@
 
 STAGE ?= dev
 PACKAGE_VENV := .venv-package
+# Cold starts the package check measures (ops' default: 5). The rehearsal, which checks five builds
+# for the pipeline's flow rather than for their numbers, asks for fewer.
+COLD_RUNS ?=
+COLD_RUNS_ARG = $(if $(COLD_RUNS),--cold-runs $(COLD_RUNS))
 
 # Only pyproject.toml's `package` group (serve + Zappa): Zappa zips this whole virtualenv.
 $(PACKAGE_VENV)/.installed: $(LOCKED)
@@ -18,6 +22,6 @@ package: venv package-venv ## Build dist/$(STAGE).zip and dist/$(STAGE).json wit
 
 .PHONY: package-check
 package-check: venv ## Run dist/$(STAGE).zip as Lambda would: API Gateway events, cold and warm latency
-	$(PY) -m ops package-check $(STAGE)
+	$(PY) -m ops package-check $(STAGE) $(COLD_RUNS_ARG)
 
 # Not a separate `make test` step: the rehearsal (tests/e2e) builds and checks every stage's package.
