@@ -81,7 +81,7 @@ test-py: venv ## The unit and integration tests (moto in-process, loopback serve
 	$(PY) -m pytest $(addprefix --ignore=,$(OWN_PROCESS_SUITES))
 
 .PHONY: test-rehearsal
-test-rehearsal: venv ## make rehearse end to end, checked by tests/e2e (about seven minutes)
+test-rehearsal: venv ## make rehearse end to end, checked by tests/e2e (about five minutes)
 	$(PY) -m pytest tests/e2e
 
 .PHONY: test
