@@ -56,10 +56,11 @@ def package_revision(stage: str, config: dict, task: Path) -> Revision:
     )
 
 
-def cold_start(revision: Revision, layer: Path, cases: list[dict], warm_events: list, log) -> dict:
+def cold_start(
+    revision: Revision, layer: Path, region: str, cases: list[dict], warm_events: list, log
+) -> dict:
     """One fresh execution environment: the cases from cold, then the warm requests, then how the
     package's modules were loaded (asked last: reading boto3's origin loads a deferred boto3)."""
-    region = revision.function_arn.split(":")[3]
     env = worker_env(revision, layer, {"AWS_REGION": region, "AWS_DEFAULT_REGION": region})
     worker = Worker(0, revision, env, log)
     try:
@@ -296,7 +297,7 @@ def package_check(stage, zip_path, expect_sha, cold_runs, n, glibc_check) -> Non
             with (Path(tmp) / "lambda.log").open("ab") as log:
                 for index in range(cold_runs):
                     warm = warm_events if index == cold_runs - 1 else []
-                    result = cold_start(revision, layer, cases, warm, log)
+                    result = cold_start(revision, layer, config["aws_region"], cases, warm, log)
                     failures += [f for f in evaluate(result, cases, expect) if f not in failures]
                     runs.append(result)
             response_problems = len(failures)

@@ -95,7 +95,9 @@ def cold_start(
     }
     revision = package_check.package_revision("dev", config, task)
     with (tmp_path / "lambda.log").open("ab") as log:
-        return package_check.cold_start(revision, layer, list(cases), list(warm_events), log)
+        return package_check.cold_start(
+            revision, layer, config["aws_region"], list(cases), list(warm_events), log
+        )
 
 
 def test_a_cold_start_runs_the_package_with_only_the_package_and_layer(tmp_path):
