@@ -6,6 +6,7 @@ checked), made once per Python and version pair into .cache/ and reused: no seco
 nothing unlocked.
 """
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -60,19 +61,23 @@ def copy_distribution(distribution: metadata.Distribution, target: Path) -> None
 
 
 def ensure_layer() -> Path:
-    """Make the runtime layer if this version pair isn't cached yet; return its directory."""
+    """Make the runtime layer if this set of versions isn't cached yet; return its directory."""
     requirements = pins()
+    distributions = closure(PROVIDED)
     # Per Python version too: the layer is compiled by the interpreter that makes it, as the
-    # runtime's own boto3 comes compiled; a layer without .pyc would compile at each start.
+    # runtime's own boto3 comes compiled; a layer without .pyc would compile at each start. The
+    # dependencies' versions count as well (a new urllib3 alone must make a new layer).
     python = f"py{sys.version_info.major}{sys.version_info.minor}"
-    name = "-".join([python, *(r.replace("==", "-") for r in requirements)])
+    versions = " ".join(f"{d.metadata['Name']}=={d.version}" for d in distributions)
+    digest = hashlib.sha256(versions.encode()).hexdigest()[:12]
+    name = "-".join([python, *(r.replace("==", "-") for r in requirements), digest])
     target = paths.CACHE / "lambda-runtime" / name
     if (target / ".complete").exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".layer-", dir=target.parent))
     try:
-        for distribution in closure(PROVIDED):
+        for distribution in distributions:
             copy_distribution(distribution, work)
         done = subprocess.run(
             [sys.executable, "-I", "-m", "compileall", "-q", "-j", "0", str(work)],
