@@ -40,9 +40,9 @@ class StderrHandler(logging.StreamHandler):
 def lean_records() -> None:
     """Stop logging from collecting what no line here shows (the logging HOWTO's "Optimization").
 
-    Every record otherwise looks up its caller's frame, thread, process and asyncio task: a
-    fifth of a warm /predict. The asyncio lookup would also load the asyncio that
-    app/lambda_entry.py defers.
+    Every record otherwise looks up its caller's frame, thread, process and asyncio task, on every
+    request's log line. The asyncio lookup would also load the asyncio that app/lambda_entry.py
+    defers.
     """
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     logging.logAsyncioTasks = False
