@@ -18,7 +18,7 @@ export GIT_SHA
 # Targets that `make test` runs; each mk/*.mk fragment adds its own, and the end-to-end rehearsal
 # runs last. Suites with their own target are left out of the main pytest run.
 TEST_TARGETS := lint test-py
-OWN_PROCESS_SUITES := tests/locust tests/local tests/e2e
+OWN_PROCESS_SUITES := tests/locust tests/rehearsal/local tests/e2e
 
 # mk/python.mk first: the others' rules name the files it defines (the Python, uv, the lock).
 include mk/python.mk
@@ -37,7 +37,7 @@ help: ## List the targets
 
 .PHONY: rehearse
 rehearse: venv ## The whole pipeline locally: train, gate, deploy dev/test/prod to moto, smoke, load test, rollback, keys
-	$(PY) -m ops rehearse
+	$(PY) -m rehearsal run
 
 .PHONY: run
 run: rehearse ## Short alias for make rehearse

@@ -1,5 +1,5 @@
-"""Scaling evidence from the local stage gateway (ops/gateway): its per-second function metrics,
-in the shape loadtest.cloudwatch gives a real stage's, so the same checks and report apply.
+"""Scaling evidence from the local stage gateway (rehearsal/gateway): its per-second function
+metrics, in the shape loadtest.cloudwatch gives a real stage's, so the same checks and report apply.
 
 The gateway serves them at /_local/stats next to the stage path (http://127.0.0.1:PORT/STAGE ->
 http://127.0.0.1:PORT/_local/stats?since=..&until=..), without an API key: it is the local
@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from loadtest.cloudwatch import unavailable
 
 SOURCE = "local stage gateway"
-STATS_PATH = "/_local/stats"  # ops.gateway.gateway.STATS_PATH, over HTTP
+STATS_PATH = "/_local/stats"  # where the gateway serves them (it imports this name)
 TIMEOUT_S = 10
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 

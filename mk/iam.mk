@@ -25,16 +25,6 @@ lint-iam: venv $(IAMLINT_VENV)/.installed ## Lint iam/bootstrap.yaml (cfn-lint, 
 iam-params: venv ## Print the bootstrap's GitHub parameters for REPO=OWNER/NAME (default: origin), via gh
 	@$(PY) -m iam.github_params $(REPO)
 
-# iam/required-calls.json (what `make verify-account` simulates) is generated from recorded calls:
-# the last rehearsal's, copied into tests/iam/fixtures so tests can regenerate it, and Zappa's own
-# keep-warm, status and undeploy with prod's settings (tests/iam/test_recorder.py records them).
-REQUIRED_CALLS_SOURCES := tests/iam/fixtures/rehearsal-calls.jsonl tests/iam/fixtures/zappa-prod-calls.jsonl
-
-.PHONY: required-calls
-required-calls: venv ## Rewrite iam/required-calls.json from the last `make rehearse` (reports/rehearsal)
-	cp reports/rehearsal/aws-calls.jsonl tests/iam/fixtures/rehearsal-calls.jsonl
-	$(PY) -m iam.required_calls generate $(REQUIRED_CALLS_SOURCES)
-
 # Needs credentials that may call cloudformation:DescribeStacks on the bootstrap stack and
 # iam:GetRole and iam:SimulatePrincipalPolicy on its roles (an administrator, or the auditor role).
 .PHONY: verify-account
@@ -42,5 +32,5 @@ verify-account: venv ## Simulate every role's required and forbidden calls in yo
 	$(PY) -m iam.verify_account $(if $(STACK),--stack "$(STACK)") $(if $(REGION),--region "$(REGION)")
 
 .PHONY: test-iam
-test-iam: lint-iam ## Lint iam/ and run its tests (trust policies, policy audit engine)
+test-iam: lint-iam ## Lint iam/ and run its tests (trust policies, conditions, verify-account)
 	$(PY) -m pytest tests/iam

@@ -2,11 +2,12 @@
 
 Each command's module is imported only when that command runs (click's "lazily loading
 subcommands" pattern): the workflows and the rehearsal start `python -m ops` for every step, and
-importing every command (the rehearsal's training checks load scikit-learn, the local stage loads
-moto) cost each step about 6 s.
+importing every command cost each step seconds (the bench loads scikit-learn). The rehearsal's own
+commands (package `rehearsal`) reuse this group.
 """
 
 import importlib
+from typing import ClassVar
 
 import click
 
@@ -22,26 +23,30 @@ COMMANDS = {
     "status": "ops.status:status",
     "url": "ops.url:url",
     "keys": "ops.keys.commands:keys",
-    "local-aws": "ops.local_aws.cli:local_aws_command",
-    "local-stage": "ops.gateway.cli:local_stage",
-    "rehearse": "ops.rehearse.cli:rehearse",
 }
 
 
 class LazyGroup(click.Group):
-    """A group whose commands are imported when one is looked up."""
+    """A group whose commands (`lazy_commands`: name -> "module:attribute") are imported when one
+    is looked up."""
+
+    lazy_commands: ClassVar[dict[str, str]] = {}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(COMMANDS)
+        return list(self.lazy_commands)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        target = COMMANDS.get(name)
+        target = self.lazy_commands.get(name)
         if target is None:
             return None
         module, attribute = target.split(":")
         return getattr(importlib.import_module(module), attribute)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+class OpsCommands(LazyGroup):
+    lazy_commands = COMMANDS
+
+
+@click.group(cls=OpsCommands, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Operate the stages: the same commands run in the workflows, the rehearsal and the tests."""

@@ -26,7 +26,8 @@ def environment() -> dict:
     bin_dir = paths.PACKAGE_VENV / "bin"
     env = dict(os.environ)
     env.pop("PYTHONHOME", None)
-    if not env.get("IAM_AUDIT_LOG"):  # the rehearsal's recorder (iam/autorecord) rides on it
+    # The rehearsal's call recorder (rehearsal/iam_audit/autorecord) rides on PYTHONPATH.
+    if not env.get("IAM_AUDIT_LOG"):
         env.pop("PYTHONPATH", None)
     env["VIRTUAL_ENV"] = str(paths.PACKAGE_VENV)
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"

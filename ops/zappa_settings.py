@@ -45,8 +45,8 @@ REQUIRED = {
 PRESENT = ("aws_region", "s3_bucket", "role_name", "memory_size", "timeout_seconds", "tags")
 ENVIRONMENT = ("STAGE", "GIT_SHA")
 # Kept out of every package: the Lambda runtime brings boto3/botocore; the rest is never imported.
-EXCLUDED = ("boto3", "botocore", "tests", "train", "data", "loadtest", "project", "docs")
-EXCLUDED += ("*.joblib", ".cache")
+EXCLUDED = ("boto3", "botocore", "tests", "train", "data", "loadtest", "project", "rehearsal")
+EXCLUDED += ("docs", "*.joblib", ".cache")
 
 
 class SettingsError(click.ClickException):

@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
-from ops.rehearse import broken
+from rehearsal import broken
 from tests.conftest import ROOT
-from tests.rehearse.test_fidelity import REHEARSED_WORKFLOWS, make_goals_and_variables
+from tests.rehearsal.test_fidelity import REHEARSED_WORKFLOWS, make_goals_and_variables
 from tests.workflows.conftest import all_workflows, steps
 
 
@@ -19,7 +19,7 @@ from tests.workflows.conftest import all_workflows, steps
 def rehearsal(tmp_path_factory):
     logs = tmp_path_factory.mktemp("rehearsal")
     result = subprocess.run(
-        [sys.executable, "-m", "ops", "rehearse", "--log-dir", str(logs)],
+        [sys.executable, "-m", "rehearsal", "run", "--log-dir", str(logs)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,  # the gateway reports worker failures on stderr
@@ -69,12 +69,12 @@ def test_the_load_test_gated_test_before_prod(rehearsal):
 def test_both_broken_builds_failed_their_smoke_test_and_were_rolled_back(rehearsal):
     output, summary, commands = rehearsal
     head = rehearsed_sha(summary)
-    for name in ("5xx build", "wrong-SHA build"):
+    for name in (build.name for build in broken.BUILDS):
         assert f"dev ({name}): smoke test" in output
         line = next(x for x in output.splitlines() if f"dev ({name}): smoke test" in x)
         assert "failed, as expected" in line
     assert "does not match the manifest" in output  # the 5xx build's app refuses its model
-    wrong = broken.broken_sha(head, "wrong-SHA build")
+    wrong = next(build for build in broken.BUILDS if not build.tampered).sha(head)
     smoke_log = next(summary["log_dir"].glob("*-dev-wrong-sha-build-smoke-test.log")).read_text()
     assert f"serves git {wrong}, expected {head} (still, after the 10 s settle window)" in smoke_log
     # Each rollback goes to the version its deploy reported, as deploy-stage.yml runs it.

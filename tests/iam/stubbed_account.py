@@ -2,8 +2,9 @@
 queued with botocore's Stubber, which validates every request against the service model.
 
 No request leaves the process. The simulator's answers for a whole run come from the template's
-own rendered policies (iam.evaluate), so the stubbed account is the one iam/bootstrap.yaml would
-create, with AWS's answer shapes (EvalDecision, MatchedStatements, IsTruncated).
+own rendered policies (rehearsal.iam_audit.evaluate), so the stubbed account is the one
+iam/bootstrap.yaml would create, with AWS's answer shapes (EvalDecision, MatchedStatements,
+IsTruncated).
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from typing import Any
 import botocore.session
 from botocore.stub import Stubber
 
-from iam.evaluate import evaluate
 from iam.simulate import Check, simulations
 from iam.template import Renderer, load_template, render_roles
+from rehearsal.iam_audit.evaluate import evaluate
 
 ACCOUNT = "111122223333"
 REGION = "us-east-1"

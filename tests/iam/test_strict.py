@@ -8,12 +8,12 @@ from click.testing import CliRunner
 
 from iam import cfn_calls, conditions
 from iam.actions import Mapper, Request, restrict
-from iam.audit import audit
 from iam.conditions import main as conditions_main
 from iam.conditions import never_matching
-from iam.evaluate import evaluate
 from iam.sar import INHERITED_KEY, INHERITED_TAGS, key_supported, load_sar
 from iam.template import Role, render_roles
+from rehearsal.iam_audit.audit import audit
+from rehearsal.iam_audit.evaluate import evaluate
 
 ACCOUNT = "123456789012"
 API = "arn:aws:apigateway:us-east-1::"

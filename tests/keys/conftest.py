@@ -1,6 +1,7 @@
 """Fixtures for the key tests: moto in-process, a stage as `ops usage-plan` leaves it after the
 first deploy, a clock the tests move, and the real app on loopback behind the local gateway's key
-check (ops.gateway.auth), which reads keys and usage plans from moto like API Gateway would."""
+check (rehearsal.gateway.auth), which reads keys and usage plans from moto like API Gateway
+would."""
 
 import functools
 import json
@@ -16,10 +17,10 @@ from werkzeug.serving import make_server
 from app import create_app
 from ops import http, paths, stage_key, usage_plan
 from ops.cli import main
-from ops.gateway.auth import StageKeys
 from ops.keys import clock, policy, verify
 from ops.keys.ratelimit import RateLimiter
 from ops.keys.rotation import Rotation
+from rehearsal.gateway.auth import StageKeys
 
 REGION = "us-east-1"
 STAGE = "dev"
@@ -99,8 +100,9 @@ def stored(label: str = "AWSCURRENT") -> dict:
 
 
 class KeyCheck:
-    """API Gateway's answer to a key, from ops.gateway: 403 {"message": "Forbidden"} unless the
-    key exists, is enabled, and is in a usage plan of this API stage (read from moto each time)."""
+    """API Gateway's answer to a key, from rehearsal.gateway: 403 {"message": "Forbidden"} unless
+    the key exists, is enabled, and is in a usage plan of this API stage (read from moto each
+    time)."""
 
     def __init__(self, app, stage: str):
         self.app, self.stage, self.prefix = app, stage, f"/{stage}"

@@ -1,6 +1,6 @@
 """The key-rotation role of iam/bootstrap.yaml allows every call `ops keys` makes.
 
-Recorded with iam.recorder and judged by iam.audit (the IAM engineer's engine): rotations that
+Recorded and judged by rehearsal.iam_audit (the IAM engineer's engine): rotations that
 retire and delete keys, a revocation, a prune and a read, all as `sklearn-zappa-ml-key-rotation`.
 """
 
@@ -8,12 +8,12 @@ import pytest
 from click.testing import CliRunner
 from moto import mock_aws
 
-from iam.audit import audit, format_report, read_records
-from iam.recorder import CallRecorder
 from iam.template import render_roles
 from ops import paths, stage_key, usage_plan
 from ops.cli import main
 from ops.keys import clock
+from rehearsal.iam_audit.audit import audit, format_report, read_records
+from rehearsal.iam_audit.recorder import CallRecorder
 from tests.keys.conftest import REGION, STAGE, Clock, apigw, make_rotation, stored
 
 ACCOUNT = "123456789012"

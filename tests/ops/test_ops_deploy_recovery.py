@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 from zappa import core as zappa_core
 
 from ops import paths, stack, zappa
-from ops.local_aws import local_aws
+from rehearsal.local_aws import local_aws
 
 from .conftest import REGION, make_role_and_bucket
 from .failed_stacks import TAG_DENIED, creations_fail, make_stack

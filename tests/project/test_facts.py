@@ -7,6 +7,7 @@ import sys
 import project
 from app.settings import DEFAULTS
 from iam.template import load_template
+from project import git
 
 
 def test_the_name_is_zappa_settings_project_name_in_every_stage():
@@ -36,5 +37,5 @@ def test_the_package_pulls_in_no_tool_dependencies():
 
 
 def test_the_head_sha_is_a_full_commit_hash():
-    sha = project.git.head_sha()
+    sha = git.head_sha()
     assert sha is None or len(sha) == 40
