@@ -5,6 +5,8 @@ import shlex
 import pytest
 
 from ops.cli import main as ops_cli
+from project import ROOT
+from tests.project.test_layout import imported_modules
 from tests.workflows.conftest import all_workflows, make_targets, steps
 
 STAGE_WORKFLOW = "./.github/workflows/deploy-stage.yml"
@@ -83,6 +85,22 @@ def test_deploys_trigger_on_what_the_lambda_serves_not_on_raw_data(workflows):
     assert {"app/**", "models/**", "zappa_settings.json"} <= set(push["paths"])
     assert not any(path.startswith(("data/", "train/")) for path in push["paths"])
     assert "workflow_dispatch" in workflows["deploy.yml"]["on"]
+
+
+def test_a_change_to_any_package_the_deploy_steps_import_deploys(workflows):
+    """ops and loadtest run the deploy, and import these packages of ours: a change to any of
+    them, merged, must run deploy.yml. Only `ops bench`, never a deploy step, imports train/."""
+    ours = {path.name for path in ROOT.iterdir() if (path / "__init__.py").exists()}
+    imported = {
+        module.split(".")[0]
+        for package in ("app", "ops", "loadtest")
+        for path in (ROOT / package).rglob("*.py")
+        for module in imported_modules(path)
+    }
+    deployed = (imported & ours) - {"train"}
+    assert {"app", "ops", "loadtest", "project"} <= deployed
+    paths = set(workflows["deploy.yml"]["on"]["push"]["paths"])
+    assert {f"{package}/**" for package in deployed} <= paths
 
 
 def test_data_changes_retrain_through_a_pull_request(workflows):
