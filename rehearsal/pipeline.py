@@ -139,7 +139,7 @@ def _roll_back(
     name, bad = build.name, build.sha(sha)
     env = {"GIT_SHA": bad, "ZAPPA_S3_BUCKET": bucket, "role": deploy_role("dev")}
     runner.call(
-        f"dev ({name}): derive it from dev's package",
+        f"dev ({name}): derive from dev's zip",
         lambda: broken.derive(good, paths.package_zip("dev"), sha, bad, build.tampered),
     )
     outputs = runner.log_dir / f"github-output-{name.replace(' ', '-')}"

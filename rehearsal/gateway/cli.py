@@ -11,17 +11,12 @@ from ops.aws import aws_errors
 from rehearsal.gateway.gateway import DEFAULT_CONCURRENCY, DEFAULT_TTL
 from rehearsal.gateway.server import start_gateway
 from rehearsal.local_aws.server import exit_on_signals
+from rehearsal.options import loopback_port
 
 
 @click.command("local-stage")
 @click.argument("stage", type=click.Choice(zappa_settings.STAGES))
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=0,
-    show_default=True,
-    help="Loopback port; 0 picks a free one.",
-)
+@loopback_port
 @click.option(
     "--endpoint",
     envvar="AWS_ENDPOINT_URL",

@@ -7,16 +7,11 @@ import click
 from rehearsal.local_aws.clients import DEFAULT_REGION, aws_env
 from rehearsal.local_aws.provision import provision
 from rehearsal.local_aws.server import local_aws
+from rehearsal.options import loopback_port
 
 
 @click.command("local-aws")
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=0,
-    show_default=True,
-    help="Loopback port; 0 picks a free one.",
-)
+@loopback_port
 @click.option("--region", default=DEFAULT_REGION, show_default=True)
 @click.option(
     "--provision/--no-provision",

@@ -14,6 +14,7 @@ from iam.sar import INHERITED_KEY, INHERITED_TAGS, key_supported, load_sar
 from iam.template import Role, render_roles
 from rehearsal.iam_audit.audit import audit
 from rehearsal.iam_audit.evaluate import evaluate
+from tests.rehearsal.iam_audit.calls import call
 
 ACCOUNT = "123456789012"
 API = "arn:aws:apigateway:us-east-1::"
@@ -27,17 +28,8 @@ def roles():
     return render_roles(PARAMS, account_id=ACCOUNT)
 
 
-def record(operation, service="apigateway", role=f"{DEV}-deploy", error=None, **params):
-    return {
-        "step": "s",
-        "role": role,
-        "service": service,
-        "operation": operation,
-        "region": "us-east-1",
-        "params": params,
-        "response": params.pop("response", {}),
-        "error": error,
-    }
+def record(operation, service="apigateway", **fields):
+    return call(operation, service, **fields)
 
 
 def tags_path(resource: str) -> str:

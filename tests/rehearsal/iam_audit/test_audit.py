@@ -9,6 +9,7 @@ from iam.actions import Mapper, Request, apigateway_path
 from iam.template import render_roles
 from rehearsal.iam_audit.audit import audit, format_report, main, read_records
 from rehearsal.iam_audit.evaluate import condition_holds, evaluate, moto_pattern, statement_matches
+from tests.rehearsal.iam_audit.calls import call
 
 ACCOUNT = "123456789012"
 API = "arn:aws:apigateway:us-east-1::"
@@ -21,17 +22,8 @@ def roles():
     return render_roles(PARAMS, account_id=ACCOUNT)
 
 
-def record(operation, service="lambda", role="sklearn-zappa-ml-dev-deploy", step="s", **params):
-    return {
-        "step": step,
-        "role": role,
-        "service": service,
-        "operation": operation,
-        "region": "us-east-1",
-        "params": params,
-        "response": params.pop("response", {}),
-        "error": None,
-    }
+def record(operation, service="lambda", **fields):
+    return call(operation, service, **fields)
 
 
 # -- mapping ---------------------------------------------------------------------------------
