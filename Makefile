@@ -14,6 +14,11 @@ PY := $(VENV)/bin/python
 PIP_FLAGS := --quiet --disable-pip-version-check
 GIT_SHA ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 export GIT_SHA
+# Let Python cache bytecode in the virtualenvs and the checkout. Container images often set
+# PYTHONDONTWRITEBYTECODE; then each of the many Python processes a test run or the rehearsal
+# starts compiles moto, botocore and scikit-learn again (test collection here: 22 s -> 8 s). The
+# Lambda package is unaffected: it ships its own bytecode (ops/bytecode.py) and runs read-only.
+unexport PYTHONDONTWRITEBYTECODE
 
 # Targets that `make test` runs; each mk/*.mk fragment adds its own, and the end-to-end rehearsal
 # runs last. Suites with their own target are left out of the main pytest run.
@@ -79,6 +84,10 @@ format: venv ## Apply ruff's formatting and safe fixes
 .PHONY: test-py
 test-py: venv ## The unit and integration tests (moto in-process, loopback servers)
 	$(PY) -m pytest $(addprefix --ignore=,$(OWN_PROCESS_SUITES))
+
+.PHONY: test-unit
+test-unit: venv ## The inner loop: test-py without the tests marked slow (about a minute here)
+	$(PY) -m pytest -m "not slow" $(addprefix --ignore=,$(OWN_PROCESS_SUITES))
 
 .PHONY: test-rehearsal
 test-rehearsal: venv ## make rehearse end to end, checked by tests/e2e (about five minutes)

@@ -46,10 +46,11 @@ def rehearse(log_dir: Path) -> None:
     sha = _git_sha()
     log_dir.mkdir(parents=True, exist_ok=True)
     manifest = release.manifest()
-    # The local gateway serves a new deploy at once: a short settle window makes the broken build's
-    # smoke test fail fast (AWS gets ops' default). Two cold starts per package check: here the
-    # checks show that each build passes; `make package-check` measures with five.
-    runner = Runner(log_dir, env={"GIT_SHA": sha, "SMOKE_WAIT": "10", "COLD_RUNS": "2"})
+    # The local gateway serves a new deploy within its 1 s cache of function state: a 5 s settle
+    # window makes the broken builds' smoke tests fail fast (AWS gets ops' default). Two cold
+    # starts per package check: here the checks show that each build passes; `make package-check`
+    # measures with five.
+    runner = Runner(log_dir, env={"GIT_SHA": sha, "SMOKE_WAIT": "5", "COLD_RUNS": "2"})
     runner.audit_log = log_dir / "aws-calls.jsonl"
     for stale in (log_dir / "commands.txt", runner.audit_log):
         stale.unlink(missing_ok=True)

@@ -76,7 +76,7 @@ def test_both_broken_builds_failed_their_smoke_test_and_were_rolled_back(rehears
     assert "does not match the manifest" in output  # the 5xx build's app refuses its model
     wrong = next(build for build in broken.BUILDS if not build.tampered).sha(head)
     smoke_log = next(summary["log_dir"].glob("*-dev-wrong-sha-build-smoke-test.log")).read_text()
-    assert f"serves git {wrong}, expected {head} (still, after the 10 s settle window)" in smoke_log
+    assert f"serves git {wrong}, expected {head} (still, after the 5 s settle window)" in smoke_log
     # Each rollback goes to the version its deploy reported, as deploy-stage.yml runs it.
     rollbacks = [c for c in commands if c.startswith("make rollback ")]
     assert len(rollbacks) == 2

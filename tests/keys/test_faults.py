@@ -57,6 +57,7 @@ def values(keys: dict) -> set[str]:
     return {key["value"] for key in keys.values()}
 
 
+@pytest.mark.slow  # a fresh moto account per call of a rotation: about 10 s per case
 @pytest.mark.parametrize("rerun", ["same-id", "later"])
 @pytest.mark.parametrize("kind", ["steady", "after-crash"])
 def test_a_crash_after_any_call_is_recovered_by_a_rerun(

@@ -20,6 +20,7 @@ def make(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_model_describe_writes_the_retrain_pull_request_fields(tmp_path):
     output = tmp_path / "github_output"
     result = make("model-describe", env=os.environ | {"GITHUB_OUTPUT": str(output)})
@@ -28,6 +29,7 @@ def test_model_describe_writes_the_retrain_pull_request_fields(tmp_path):
     assert set(fields) == {"model_version", "data_sha12"}
 
 
+@pytest.mark.slow
 def test_model_changed_tells_ci_whether_to_retrain(tmp_path):
     output = tmp_path / "github_output"
     result = make("model-changed", "BASE=HEAD", env=os.environ | {"GITHUB_OUTPUT": str(output)})
