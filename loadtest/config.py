@@ -101,10 +101,6 @@ class Profile:
         return self.burst_seconds + sum(step.seconds for step in self.steps)
 
 
-def profile_names(path: Path = CONFIG_FILE) -> list[str]:
-    return sorted(_read(path).get("profiles", {}))
-
-
 def load_profile(name: str, path: Path = CONFIG_FILE) -> Profile:
     """One profile, validated; unknown or missing settings name the profile and the key."""
     profiles = _read(path).get("profiles", {})
