@@ -115,6 +115,25 @@ def test_data_changes_retrain_through_a_pull_request(workflows):
     assert not any("git push" in s.get("run", "") for s in job["steps"])
 
 
+def test_ci_runs_each_check_once(workflows):
+    """`make test` runs every linter, and its rehearsal builds and checks every stage's package, so
+    no other job runs them again; the model job only gates a changed model against the base
+    branch, which nothing else does."""
+    runs = {
+        job_id: [step["run"] for step in job.get("steps", []) if "run" in step]
+        for job_id, job in workflows["ci.yml"]["jobs"].items()
+    }
+    assert runs.pop("test") == ["make test"]
+    goals = {
+        word
+        for commands in runs.values()
+        for command in commands
+        for word in shlex.split(command)[1:]
+        if "=" not in word
+    }
+    assert goals == {"model-changed", "train", "gate"}
+
+
 def test_ci_has_one_required_job_that_needs_all_others(workflows):
     jobs = workflows["ci.yml"]["jobs"]
     assert set(jobs["all-checks"]["needs"]) == set(jobs) - {"all-checks"}
