@@ -1,5 +1,7 @@
-"""`make rehearse`: the deploy pipeline on one machine, against a local AWS endpoint.
+"""The pipeline rehearsed on one machine: `make rehearse` (pipeline.py), against a local AWS
+endpoint (local_aws/) and a local API Gateway + Lambda per stage (gateway/), with every AWS call
+judged against the IAM role its step would assume (iam_audit/). See README.md here.
 
 The same `make` targets the workflows run (plan.py), in the same order, with the same environment
-variables, pointed at moto on loopback and at a local stage gateway instead of AWS.
+variables. Nothing outside this package imports it.
 """
