@@ -62,7 +62,7 @@ def test_sigterm_becomes_system_exit_and_the_handler_is_restored():
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_cli_serves_until_signalled(signum):
     process = subprocess.Popen(
-        [sys.executable, "-m", "ops", "local-aws", "--no-provision"],
+        [sys.executable, "-m", "rehearsal", "local-aws", "--no-provision"],
         cwd=paths.ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
