@@ -90,7 +90,7 @@ test-unit: venv ## The inner loop: test-py without the tests marked slow (about 
 	$(PY) -m pytest -m "not slow" $(addprefix --ignore=,$(OWN_PROCESS_SUITES))
 
 .PHONY: test-rehearsal
-test-rehearsal: venv ## make rehearse end to end, checked by tests/e2e (about five minutes)
+test-rehearsal: venv ## make rehearse end to end, checked by tests/e2e (about three minutes)
 	$(PY) -m pytest tests/e2e
 
 .PHONY: test
