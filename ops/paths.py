@@ -9,7 +9,6 @@ PROJECT = project.NAME
 SETTINGS_FILE = project.SETTINGS_FILE
 
 PYTHON_VERSION_FILE = ROOT / ".python-version"
-STAGES_FILE = ROOT / "ops" / "stages.toml"
 MANIFEST_FILE = ROOT / "models" / "manifest.json"
 DIST = ROOT / "dist"
 BUILD = ROOT / "build"

@@ -1,39 +1,26 @@
 """`python -m ops usage-plan STAGE`: the stage's usage plan, its API stage, and its API key.
 
 Zappa never creates a usage plan, and without one every keyed request is 403. Throttle and quota
-come from ops/stages.toml. The plan is created once and patched only where it differs, so running
-this twice changes nothing the second time. The key is ops' (see ops/stage_key.py).
+come from the stage's `usage_plan` in zappa_settings.json. The plan is created once and patched
+only where it differs, so running this twice changes nothing the second time. The key is ops'
+(see ops/stage_key.py).
 """
 
 import click
 
 from ops import aws, changes, paths, restapi, stage_key, zappa_settings
 
-PERIODS = ("DAY", "WEEK", "MONTH")
 
-
-def wanted(stage: str) -> dict:
-    """Throttle and quota for the stage, checked before anything is sent to AWS."""
-    config = zappa_settings.ops_config().get("usage_plan", {}).get(stage)
+def wanted(stage: str, config: dict | None = None) -> dict:
+    """Throttle and quota for the stage (its resolved settings, `config`), checked before anything
+    is sent to AWS."""
     if config is None:
-        raise zappa_settings.SettingsError(f"ops/stages.toml has no [usage_plan.{stage}]")
-    try:
-        plan = {
-            "throttle": {
-                "rateLimit": float(config["rate_limit"]),
-                "burstLimit": int(config["burst_limit"]),
-            },
-            "quota": {"limit": int(config["quota_limit"]), "period": str(config["quota_period"])},
-        }
-    except (KeyError, TypeError, ValueError) as exc:
-        raise zappa_settings.SettingsError(
-            f"[usage_plan.{stage}] in ops/stages.toml: {exc}"
-        ) from None
-    if plan["quota"]["period"] not in PERIODS:
-        raise zappa_settings.SettingsError(
-            f"[usage_plan.{stage}] quota_period must be one of {PERIODS}"
-        )
-    return plan
+        config = zappa_settings.resolve(zappa_settings.load(), stage)
+    plan = zappa_settings.table(stage, config, "usage_plan")
+    return {
+        "throttle": {"rateLimit": float(plan["rate_limit"]), "burstLimit": plan["burst_limit"]},
+        "quota": {"limit": plan["quota_limit"], "period": plan["quota_period"]},
+    }
 
 
 def find_plan(client, name: str) -> dict | None:

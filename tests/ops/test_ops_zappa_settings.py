@@ -124,6 +124,40 @@ def test_local_render_never_touches_real_hosts():
     assert config["s3_bucket"] == "sklearn-zappa-ml-prod-local"
 
 
+def test_render_keeps_our_own_tables_out_of_zappas_file():
+    config = zappa_settings.render("prod", SHA, "1")
+    assert "usage_plan" not in config
+    assert "api_keys" not in config
+    assert zappa_settings.load()["prod"]["usage_plan"]["rate_limit"] == 100.0
+
+
+def test_our_tables_merge_field_by_field_through_extends():
+    settings = {
+        "base": {
+            "tags": {"a": "1", "b": "2"},
+            "api_keys": {"overlap_hours": 24, "quota_margin": 5},
+        },
+        "prod": {"extends": "base", "tags": {"a": "3"}, "api_keys": {"overlap_hours": 48}},
+    }
+    prod = zappa_settings.resolve(settings, "prod")
+    assert prod["api_keys"] == {"overlap_hours": 48, "quota_margin": 5}
+    assert prod["tags"] == {"a": "3"}  # Zappa's own keys keep Zappa's shallow merge
+
+
+def test_every_problem_is_one_line():
+    committed = zappa_settings.load()
+    committed["test"]["usage_plan"] = {"rate_limit": 1}
+    committed["base"]["api_keys"] = {**committed["base"]["api_keys"], "colour": "red"}
+    with pytest.raises(zappa_settings.SettingsError) as raised:
+        zappa_settings.validate(committed)
+    lines = raised.value.message.splitlines()
+    assert lines[0] == "zappa_settings.json:"
+    assert "  stage dev: api_keys.colour is unknown" in lines
+    assert "  stage test: usage_plan.burst_limit is missing" in lines
+    assert "  stage prod: api_keys.colour is unknown" in lines
+    assert len(lines) == 1 + 3 + 3  # test lacks burst, quota limit and period; one per stage
+
+
 def test_bucket_override(monkeypatch):
     monkeypatch.setenv("ZAPPA_S3_BUCKET", "my-own-bucket")
     assert zappa_settings.render("dev", SHA, "1")["s3_bucket"] == "my-own-bucket"
