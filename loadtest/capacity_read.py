@@ -15,7 +15,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 import project
 from loadtest.aws_clients import make_client
-from ops.paths import function_name, usage_plan_name
+from project import function_name, usage_plan_name
 from project.zappa_stages import StageError, table_problems
 
 NOT_FOUND = "ResourceNotFoundException"

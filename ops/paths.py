@@ -34,23 +34,6 @@ def package_check_report(stage: str) -> Path:
     return DIST / f"{stage}-check.json"
 
 
-def function_name(stage: str) -> str:
-    """Zappa's naming: the Lambda function, the CloudFormation stack and the REST API."""
-    return f"{PROJECT}-{stage}"
-
-
-def usage_plan_name(stage: str) -> str:
-    return f"{PROJECT}-{stage}"
-
-
-def api_key_secret_name(stage: str) -> str:
-    return f"{PROJECT}/{stage}/api-key"
-
-
-def resource_tags(stage: str) -> dict[str, str]:
-    """Tags on what ops creates in API Gateway: the deploy role only allows creating tagged ones.
-
-    CloudFormation puts the same tag on Zappa's REST API (Zappa tags its stack with it), so one tag
-    scopes a stage's API, usage plan and keys (see iam/bootstrap.yaml).
-    """
-    return {"ZappaProject": function_name(stage)}
+# Kept only for ops/gateway, which moves out of ops: everything else takes a stage's names from
+# its ops.stage.Stage (project defines them once).
+function_name = project.function_name

@@ -8,15 +8,16 @@ only where it differs, so running this twice changes nothing the second time. Th
 
 import click
 
-from ops import aws, changes, paths, restapi, stage_key, zappa_settings
+import project
+from ops import aws, changes, restapi, stage_key, zappa_settings
+from ops.stage import Stage
+from ops.stage import argument as stage_argument
 
 
-def wanted(stage: str, config: dict | None = None) -> dict:
-    """Throttle and quota for the stage (its resolved settings, `config`), checked before anything
-    is sent to AWS."""
-    if config is None:
-        config = zappa_settings.resolve(zappa_settings.load(), stage)
-    plan = zappa_settings.table(stage, config, "usage_plan")
+def wanted(stage: Stage) -> dict:
+    """Throttle and quota for the stage (its `usage_plan`), checked before anything is sent to
+    AWS."""
+    plan = zappa_settings.table(stage.name, stage.settings, "usage_plan")
     return {
         "throttle": {"rateLimit": float(plan["rate_limit"]), "burstLimit": plan["burst_limit"]},
         "quota": {"limit": plan["quota_limit"], "period": plan["quota_period"]},
@@ -48,10 +49,10 @@ def patches(current: dict, want: dict, api_id: str, stage: str) -> list[dict]:
     return ops
 
 
-def plan_actions(stage: str, region: str, api_id: str) -> tuple[changes.Actions, dict]:
+def plan_actions(stage: Stage, api_id: str) -> tuple[changes.Actions, dict]:
     """What to change so the plan exists as configured; `state['plan_id']` is set once known."""
-    client = aws.make_client("apigateway", region)
-    name, want = paths.usage_plan_name(stage), wanted(stage)
+    client = stage.client("apigateway")
+    name, want = stage.usage_plan_name, wanted(stage)
     todo, state = changes.Actions(), {}
     with aws.aws_errors():
         current = find_plan(client, name)
@@ -65,17 +66,19 @@ def plan_actions(stage: str, region: str, api_id: str) -> tuple[changes.Actions,
             with aws.aws_errors():
                 plan = client.create_usage_plan(
                     name=name,
-                    description=f"{paths.PROJECT} {stage}: managed by `python -m ops usage-plan`",
-                    apiStages=[{"apiId": api_id, "stage": stage}],
-                    tags=paths.resource_tags(stage),
+                    description=(
+                        f"{project.NAME} {stage.name}: managed by `python -m ops usage-plan`"
+                    ),
+                    apiStages=[{"apiId": api_id, "stage": stage.name}],
+                    tags=stage.resource_tags,
                     **want,
                 )
             state["plan_id"] = plan["id"]
 
-        todo.add(f"create usage plan {name} ({limits}) for API {api_id} stage {stage}", create)
+        todo.add(f"create usage plan {name} ({limits}) for API {api_id} stage {stage.name}", create)
         return todo, state
     state["plan_id"] = current["id"]
-    patch = patches(current, want, api_id, stage)
+    patch = patches(current, want, api_id, stage.name)
     if patch:
 
         def update():
@@ -87,22 +90,22 @@ def plan_actions(stage: str, region: str, api_id: str) -> tuple[changes.Actions,
     return todo, state
 
 
-def ensure(stage: str, region: str, dry_run: bool) -> list[str]:
+def ensure(stage: Stage, dry_run: bool) -> list[str]:
     """Plan, API stage and key; used by this command and by `ops deploy` after Zappa."""
-    api_id = restapi.require_api_id(stage, region)
-    todo, state = plan_actions(stage, region, api_id)
+    api_id = restapi.require_api_id(stage)
+    todo, state = plan_actions(stage, api_id)
     done = todo.apply(dry_run)
-    key_todo, _ = stage_key.key_actions(stage, region, state)
+    key_todo, _ = stage_key.key_actions(stage, state)
     done += key_todo.apply(dry_run)
     if not done:
-        click.echo(f"usage plan {paths.usage_plan_name(stage)} and its key are up to date")
-    stage_key.note_zappa_keys(stage, region, api_id)
+        click.echo(f"usage plan {stage.usage_plan_name} and its key are up to date")
+    stage_key.note_zappa_keys(stage, api_id)
     return done
 
 
 @click.command("usage-plan")
-@click.argument("stage", type=click.Choice(zappa_settings.STAGES))
+@stage_argument
 @click.option("--dry-run", is_flag=True, help="Print the changes without making them.")
-def usage_plan(stage: str, dry_run: bool) -> None:
+def usage_plan(stage: Stage, dry_run: bool) -> None:
     """Create or update the stage's usage plan, attach the API stage, and ensure its API key."""
-    ensure(stage, zappa_settings.stage_region(stage), dry_run)
+    ensure(stage, dry_run)

@@ -153,20 +153,18 @@ def is_local() -> bool:
     return bool(os.environ.get("AWS_ENDPOINT_URL"))
 
 
-def render(stage: str, git_sha: str, account_id: str | None, local: bool = False) -> dict:
-    """The stage's resolved settings with every placeholder filled, ready for `zappa -s`."""
-    if stage not in STAGES:
-        raise SettingsError(f"unknown stage {stage!r}; choose one of {', '.join(STAGES)}")
-    settings = load()
-    validate(settings)
-    config = {k: v for k, v in resolve(settings, stage).items() if k not in zappa_stages.TABLES}
+def render(stage, git_sha: str, account_id: str | None, local: bool = False) -> dict:
+    """The stage's (an ops.stage.Stage) settings for Zappa: our own tables left out, every
+    placeholder filled, ready for `zappa -s`. The whole file is validated first."""
+    validate(load())
+    config = {k: v for k, v in stage.settings.items() if k not in zappa_stages.TABLES}
     if local:
         config.update(LOCAL)
     bucket = os.environ.get("ZAPPA_S3_BUCKET")
     if bucket:
         config["s3_bucket"] = bucket
-    config["aws_region"] = os.environ.get("AWS_REGION") or config["aws_region"]
-    values = {"stage": stage, "git_sha": git_sha, "account_id": account_id or "no-account"}
+    config["aws_region"] = stage.region
+    values = {"stage": stage.name, "git_sha": git_sha, "account_id": account_id or "no-account"}
     return _fill(config, values)
 
 
@@ -176,13 +174,15 @@ def with_api_key(config: dict, key_id: str) -> dict:
     return {**config, "api_key": key_id}
 
 
-def write_rendered(stage: str, config: dict):
+def write_rendered(stage, config: dict):
     """Write {stage: config} atomically to build/ and return its path."""
-    target = paths.rendered_settings_path(stage)
-    atomic.write_json(target, {stage: config})
+    target = paths.rendered_settings_path(stage.name)
+    atomic.write_json(target, {stage.name: config})
     return target
 
 
 def stage_region(stage: str) -> str:
-    """AWS_REGION (set by the workflows' credentials step) wins over the committed default."""
-    return os.environ.get("AWS_REGION") or resolve(load(), stage)["aws_region"]
+    """Kept only for ops/gateway, which moves out of ops; everything else has Stage.region."""
+    from ops.stage import Stage  # ops.stage imports this module
+
+    return Stage.resolve(stage).region

@@ -37,4 +37,31 @@ def _project_name() -> str:
 NAME = _project_name()
 BOOTSTRAP_STACK = f"{NAME}-bootstrap"  # the IAM bootstrap's stack name (iam/README.md deploys it)
 
-__all__ = ["BOOTSTRAP_STACK", "NAME", "ROOT", "SETTINGS_FILE", "STAGES", "stage_settings"]
+
+# The names of what a stage owns in AWS, here (not in ops) because the load test reads them too.
+def function_name(stage: str) -> str:
+    """Zappa's naming: the Lambda function, the CloudFormation stack and the REST API."""
+    return f"{NAME}-{stage}"
+
+
+def usage_plan_name(stage: str) -> str:
+    """The usage plan ops creates for the stage (Zappa creates none)."""
+    return f"{NAME}-{stage}"
+
+
+def api_key_secret_name(stage: str) -> str:
+    """The Secrets Manager secret holding the stage's API key (ops.keys.store)."""
+    return f"{NAME}/{stage}/api-key"
+
+
+__all__ = [
+    "BOOTSTRAP_STACK",
+    "NAME",
+    "ROOT",
+    "SETTINGS_FILE",
+    "STAGES",
+    "api_key_secret_name",
+    "function_name",
+    "stage_settings",
+    "usage_plan_name",
+]

@@ -7,6 +7,7 @@ from datetime import timedelta
 import click
 
 from ops import zappa_settings
+from ops.stage import Stage
 
 
 @dataclass(frozen=True)
@@ -19,14 +20,12 @@ class Policy:
     quota_margin: int
 
 
-def load(stage: str, config: dict | None = None) -> Policy:
-    """The stage's policy from its resolved settings (`config`, read from the file if None)."""
-    if config is None:
-        config = zappa_settings.resolve(zappa_settings.load(), stage)
-    values = zappa_settings.table(stage, config, "api_keys")
+def load(stage: Stage) -> Policy:
+    """The stage's policy, from its resolved settings."""
+    values = zappa_settings.table(stage.name, stage.settings, "api_keys")
     if min(values.values()) <= 0 or values["quota_margin"] >= values["account_key_limit"]:
         raise click.ClickException(
-            f"api_keys of stage {stage} must be positive, with quota_margin below "
+            f"api_keys of stage {stage.name} must be positive, with quota_margin below "
             f"account_key_limit: {values}"
         )
     return Policy(

@@ -14,6 +14,7 @@ from iam.audit import audit, format_report, read_records
 from iam.recorder import CallRecorder
 from iam.required_calls import load, unlisted
 from iam.template import render_roles
+from ops.stage import Stage
 
 ACCOUNT = "123456789012"  # moto's account
 DEV = "sklearn-zappa-ml-dev"
@@ -176,7 +177,7 @@ def test_zappa_deploy_status_undeploy_is_allowed_by_the_prod_deploy_role(
         "tags": {"project": "sklearn-zappa-ml", "stage": "prod"},
     }
     with recorder.step("ops stage key", role="sklearn-zappa-ml-prod-deploy"):
-        todo, state = stage_key.key_actions("prod", "us-east-1", plan=None)
+        todo, state = stage_key.key_actions(Stage.resolve("prod"), plan=None)
         todo.apply(dry_run=False)
     settings["api_key"] = state["key_id"]
     (project / "zappa_settings.json").write_text(json.dumps({"prod": settings}))

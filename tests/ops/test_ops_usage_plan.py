@@ -6,8 +6,10 @@ import boto3
 import pytest
 from click.testing import CliRunner
 
+import project
 from ops import paths, usage_plan, zappa_settings
 from ops.cli import main
+from ops.stage import Stage
 
 from .conftest import REGION, make_rest_api
 
@@ -24,7 +26,7 @@ def plans(apigw):
 
 
 def secret(sm, stage="dev", stage_label="AWSCURRENT"):
-    raw = sm.get_secret_value(SecretId=paths.api_key_secret_name(stage), VersionStage=stage_label)
+    raw = sm.get_secret_value(SecretId=project.api_key_secret_name(stage), VersionStage=stage_label)
     return json.loads(raw["SecretString"])
 
 
@@ -34,7 +36,7 @@ def test_creates_the_plan_the_key_and_the_secret(aws, cli):
     assert result.exit_code == 0, result.output
     apigw, sm = clients()
     (plan,) = plans(apigw)
-    want = usage_plan.wanted("dev")
+    want = usage_plan.wanted(Stage.resolve("dev"))
     assert plan["name"] == "sklearn-zappa-ml-dev"
     assert plan["apiStages"] == [{"apiId": api_id, "stage": "dev"}]
     assert plan["throttle"] == want["throttle"]
@@ -81,7 +83,7 @@ def test_drifted_limits_are_patched_back(aws, cli):
     assert "/throttle/rateLimit=10" in result.output
     assert (
         plans(apigw)[0]["throttle"]["rateLimit"]
-        == usage_plan.wanted("dev")["throttle"]["rateLimit"]
+        == usage_plan.wanted(Stage.resolve("dev"))["throttle"]["rateLimit"]
     )
 
 
@@ -160,7 +162,7 @@ def test_bad_stage_config_is_one_clear_error(plan, message):
         merged = {**config["usage_plan"], **plan}
         config["usage_plan"] = {key: value for key, value in merged.items() if value is not DROP}
     with pytest.raises(zappa_settings.SettingsError) as raised:
-        usage_plan.wanted("dev", config)
+        usage_plan.wanted(Stage("dev", config, REGION))
     assert message in raised.value.message.splitlines()[1]
 
 
@@ -187,4 +189,4 @@ def test_a_broken_usage_plan_is_one_line_per_problem_and_no_traceback(
 
 def test_the_committed_config_has_a_plan_for_every_stage():
     for stage in zappa_settings.STAGES:
-        assert usage_plan.wanted(stage)["throttle"]["rateLimit"] > 0
+        assert usage_plan.wanted(Stage.resolve(stage))["throttle"]["rateLimit"] > 0
