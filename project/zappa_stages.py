@@ -33,7 +33,7 @@ TYPE_NAMES = {NUMBER: "a number", int: "an integer", str: "a string"}
 
 
 class StageError(ValueError):
-    """A stage that does not exist, or a circular `extends`."""
+    """A stage that does not exist, a circular `extends`, or one of our tables that is wrong."""
 
 
 def resolve(settings: dict, stage: str) -> dict:
