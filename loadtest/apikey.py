@@ -8,10 +8,10 @@ import os
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+import project
 from loadtest.aws_clients import make_client
 from loadtest.errors import LoadTestError
 from ops.keys import store
-from ops.paths import api_key_secret_name
 
 HEADER = "x-api-key"
 ENV_VAR = "API_KEY"
@@ -30,10 +30,10 @@ def resolve_api_key(stage: str | None) -> str | None:
 def read_secret_key(stage: str, client=None) -> str:
     """The current key's value, read by ops' one reader of the secret (ops.keys.store.fetch);
     every failure is one line that says what the load-test user can do about it."""
-    secret_id = api_key_secret_name(stage)
+    secret_id = project.api_key_secret_name(stage)
     client = client or make_client("secretsmanager")
     try:
-        key = store.fetch(stage, client=client)
+        key = store.fetch(client, secret_id)
     except store.SecretDenied as exc:
         raise LoadTestError(
             f"cannot read secret {secret_id} ({exc.code}): this role may not "

@@ -23,7 +23,7 @@ QUOTA_REQUEST_DOCS = (
     "https://docs.aws.amazon.com/servicequotas/latest/userguide/request-quota-increase.html"
 )
 QUOTA_CODE = "L-B99A9384"  # Service Quotas: AWS Lambda, "Concurrent executions"
-STAGES_TOML = "ops/stages.toml"
+SETTINGS_FILE = "zappa_settings.json"  # each stage's usage_plan is there
 ZAPPA_RESERVED = "lambda_concurrency"  # zappa_settings.json: the function's reserved concurrency
 
 
@@ -178,7 +178,8 @@ def _usage_plan(capacity: Capacity, plan: dict) -> list[tuple[Check, Row]]:
     ):
         limit = plan.get(key)
         where = (
-            f"`{key}` in {STAGES_TOML} [usage_plan.{stage}], then `make usage-plan STAGE={stage}`"
+            f"`usage_plan.{key}` of stage {stage} in {SETTINGS_FILE}, then "
+            f"`make usage-plan STAGE={stage}`"
         )
         if limit is None:
             ok, available, headroom = True, "unthrottled", "n/a"

@@ -3,19 +3,20 @@
 Reads, as the load-test role (iam/bootstrap.yaml): the account's concurrency (Lambda
 GetAccountSettings: the limit and the unreserved pool), the stage function's reserved concurrency
 (GetFunctionConcurrency) and provisioned concurrency (ListProvisionedConcurrencyConfigs), and its
-usage plan's throttle (API Gateway, the plan ops names and creates from ops/stages.toml). Before
-the stage's first deploy there is no function and no plan yet: the function then starts without a
-reservation, and the plan ops will create is the one in ops/stages.toml, so that is what counts.
+usage plan's throttle (API Gateway, the plan ops names and creates from the stage's `usage_plan`
+in zappa_settings.json). Before the stage's first deploy there is no function and no plan yet: the
+function then starts without a reservation, and the plan ops will create is the one
+zappa_settings.json describes, so that is what counts.
 A read that fails is recorded with its reason: the gate then fails the capacity check, because
 nobody could tell whether the stage can carry its peak.
 """
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+import project
 from loadtest.aws_clients import make_client
-from ops.paths import ROOT, STAGES_FILE, function_name, usage_plan_name
-from ops.usage_plan import find_plan, wanted
-from ops.zappa_settings import SettingsError
+from project import function_name, usage_plan_name
+from project.zappa_stages import StageError, table_problems
 
 NOT_FOUND = "ResourceNotFoundException"
 
@@ -47,7 +48,7 @@ def _guard(record: dict, what: str, reader, *args):
         record["errors"].append(f"{what}: AWS refused the read ({code})")
     except BotoCoreError as exc:
         record["errors"].append(f"{what}: AWS could not be reached ({exc})")
-    except SettingsError as exc:
+    except StageError as exc:
         record["errors"].append(f"{what}: {exc}")
     return None
 
@@ -81,16 +82,30 @@ def _function(client, function: str) -> dict:
 
 
 def _usage_plan(client, stage: str) -> dict:
-    plan = find_plan(client, usage_plan_name(stage))
+    name = usage_plan_name(stage)
+    pages = client.get_paginator("get_usage_plans").paginate(
+        PaginationConfig={"PageSize": 500}  # API Gateway's largest page: fewest requests
+    )
+    plan = next((p for page in pages for p in page.get("items", []) if p.get("name") == name), None)
     if plan is None:
-        throttle = wanted(stage)["throttle"]
-        source = f"{STAGES_FILE.relative_to(ROOT)} (the plan is not created yet)"
+        committed = _committed_plan(stage)
+        throttle = {"rateLimit": committed["rate_limit"], "burstLimit": committed["burst_limit"]}
+        source = f"{project.SETTINGS_FILE.name} (the plan is not created yet)"
     else:
         throttle = plan.get("throttle") or {}
         source = "API Gateway"
     return {
-        "name": usage_plan_name(stage),
+        "name": name,
         "rate_limit": throttle.get("rateLimit"),
         "burst_limit": throttle.get("burstLimit"),
         "source": source,
     }
+
+
+def _committed_plan(stage: str) -> dict:
+    """The stage's `usage_plan` in zappa_settings.json: what ops will create."""
+    plan = project.stage_settings(stage).get("usage_plan")
+    problems = table_problems("usage_plan", plan)
+    if problems:
+        raise StageError(f"stage {stage} in {project.SETTINGS_FILE.name}: {'; '.join(problems)}")
+    return plan

@@ -31,7 +31,7 @@ from loadtest.paths import (
 )
 from loadtest.session import execute, say, stamp
 from loadtest.target import stage_url
-from ops.paths import function_name
+from project import function_name
 from project.atomic import write_json
 
 

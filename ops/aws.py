@@ -5,7 +5,6 @@ a local moto server, and moto's in-process `mock_aws` in the tests.
 """
 
 import contextlib
-import os
 from collections.abc import Iterator
 
 import boto3
@@ -50,9 +49,9 @@ class AwsError(click.ClickException):
     """An AWS call failed; the message says what to do about it."""
 
 
-def make_client(service: str, region: str | None = None):
-    """Every AWS client of the ops commands comes from here (tests patch this one name)."""
-    region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+def make_client(service: str, region: str):
+    """Every AWS client of the ops commands comes from here, through ops.stage.Stage.client (tests
+    patch this one name)."""
     return boto3.client(service, region_name=region, config=RETRIES)
 
 
@@ -123,7 +122,8 @@ def error_code(exc: ClientError) -> str:
     return exc.response.get("Error", {}).get("Code", "")
 
 
-def account_id() -> str:
-    """The account the credentials belong to (names the per-account Zappa bucket)."""
+def account_id(stage) -> str:
+    """The account the credentials for `stage` (an ops.stage.Stage) belong to (names the
+    per-account Zappa bucket)."""
     with aws_errors():
-        return make_client("sts").get_caller_identity()["Account"]
+        return stage.client("sts").get_caller_identity()["Account"]

@@ -27,9 +27,11 @@ from ops import (
     zappa,
     zappa_settings,
 )
+from ops.stage import Stage
+from ops.stage import argument as stage_argument
 
 
-def check_zip(zip_path: Path, stage: str, sha: str) -> None:
+def check_zip(zip_path: Path, stage: Stage, sha: str) -> None:
     """Refuse a zip built for another stage or commit (Zappa bakes both into it)."""
     try:
         with zipfile.ZipFile(zip_path) as archive:
@@ -40,18 +42,20 @@ def check_zip(zip_path: Path, stage: str, sha: str) -> None:
         raise click.ClickException(f"{zip_path}: {exc}") from None
     built_for = baked.get("API_STAGE")
     built_sha = baked.get("ENVIRONMENT_VARIABLES", {}).get("GIT_SHA")
-    if built_for != stage:
-        raise click.ClickException(f"{zip_path} was built for stage {built_for!r}, not {stage!r}")
+    if built_for != stage.name:
+        raise click.ClickException(
+            f"{zip_path} was built for stage {built_for!r}, not {stage.name!r}"
+        )
     if built_sha != sha:
         raise click.ClickException(f"{zip_path} was built from {built_sha}, not {sha}: rebuild it")
 
 
-def preflight(config: dict, local: bool) -> None:
+def preflight(stage: Stage, config: dict, local: bool) -> None:
     """Fail before Zappa starts when what iam/ provides (execution role, bucket) is missing."""
-    region, role, bucket = config["aws_region"], config["role_name"], config["s3_bucket"]
+    role, bucket = config["role_name"], config["s3_bucket"]
     with aws.aws_errors():
         try:
-            aws.make_client("iam", region).get_role(RoleName=role)
+            stage.client("iam").get_role(RoleName=role)
         except ClientError as exc:
             if aws.error_code(exc) != "NoSuchEntity":
                 raise
@@ -61,7 +65,7 @@ def preflight(config: dict, local: bool) -> None:
         if local:
             return  # Zappa creates the bucket on a local endpoint; iam/ owns it in real accounts
         try:
-            aws.make_client("s3", region).head_bucket(Bucket=bucket)
+            stage.client("s3").head_bucket(Bucket=bucket)
         except ClientError as exc:
             if aws.error_code(exc) not in {"404", "NoSuchBucket", "NotFound"}:
                 raise
@@ -70,17 +74,17 @@ def preflight(config: dict, local: bool) -> None:
             ) from None
 
 
-def render_for_aws(stage: str, sha: str) -> tuple[dict, Path]:
+def render_for_aws(stage: Stage, sha: str) -> tuple[dict, Path]:
     """Settings for this account (bucket name) or, with AWS_ENDPOINT_URL, for a local endpoint."""
     local = zappa_settings.is_local()
     needs_account = not local and not os.environ.get("ZAPPA_S3_BUCKET")
-    account = aws.account_id() if needs_account else None
+    account = aws.account_id(stage) if needs_account else None
     config = zappa_settings.render(stage, sha, account, local=local)
-    preflight(config, local)
+    preflight(stage, config, local)
     return config, zappa_settings.write_rendered(stage, config)
 
 
-def report_previous_version(stage: str, version: str) -> None:
+def report_previous_version(stage: Stage, version: str) -> None:
     """Tell the workflow (and the log) what a failed deploy must roll back to, before anything
     changes: `previous-version=N` in $GITHUB_OUTPUT, empty when the stage served nothing."""
     output = os.environ.get("GITHUB_OUTPUT")
@@ -90,7 +94,7 @@ def report_previous_version(stage: str, version: str) -> None:
     if version:
         click.echo(
             f"previous version: {version} (if this deploy fails: "
-            f"make rollback STAGE={stage} TO_VERSION={version})"
+            f"make rollback STAGE={stage.name} TO_VERSION={version})"
         )
     else:
         click.echo("previous version: none (the stage served nothing before this deploy)")
@@ -104,7 +108,7 @@ def shown(argv: list[str]) -> str:
 
 
 @click.command("deploy")
-@click.argument("stage", type=click.Choice(zappa_settings.STAGES))
+@stage_argument
 @click.option(
     "--zip",
     "zip_path",
@@ -119,33 +123,32 @@ def shown(argv: list[str]) -> str:
     help="Ensure the usage plan and API key after Zappa.",
 )
 @click.option("--dry-run", is_flag=True, help="Print what would run, change nothing.")
-def deploy(stage: str, zip_path: Path | None, with_usage_plan: bool, dry_run: bool) -> None:
+def deploy(stage: Stage, zip_path: Path | None, with_usage_plan: bool, dry_run: bool) -> None:
     """Deploy or update STAGE with Zappa, then its usage plan and API key."""
     sha = release.git_sha()
     if zip_path is not None:
         check_zip(zip_path, stage, sha)
     config, settings_file = render_for_aws(stage, sha)
-    region = config["aws_region"]
-    plan = deploy_plan.plan_deploy(stage, region)
+    plan = deploy_plan.plan_deploy(stage)
     report_previous_version(stage, plan.previous_version)
     verb = plan.verb
     extra = ["--zip", str(zip_path.resolve())] if zip_path is not None else []
     argv = zappa.command(verb, stage, settings_file, *extra)
-    click.echo(f"function {paths.function_name(stage)} {plan.reason}: zappa {verb}")
+    click.echo(f"function {stage.function_name} {plan.reason}: zappa {verb}")
     if dry_run:
         for step in plan.cleanup:
             click.echo(f"[dry-run] would {step}")
         click.echo(f"[dry-run] would run: {shown(argv)}")
         if with_usage_plan:
             click.echo(
-                f"[dry-run] would then ensure usage plan {paths.usage_plan_name(stage)} "
-                f"and the API key in {paths.api_key_secret_name(stage)}"
+                f"[dry-run] would then ensure usage plan {stage.usage_plan_name} "
+                f"and the API key in {stage.api_key_secret_name}"
             )
         return
-    deploy_plan.clean_up(plan, stage, region)
+    deploy_plan.clean_up(plan, stage)
     if verb == "deploy":  # Zappa adds the stage to ops' key instead of creating its own
-        stage_key.prepare_first_deploy(stage, region, config)
-    zappa.run(argv, watch=stack.failure_watch(stage, region))
-    lambda_wait.wait_until_updated(stage, region)
+        stage_key.prepare_first_deploy(stage, config)
+    zappa.run(argv, watch=stack.failure_watch(stage))
+    lambda_wait.wait_until_updated(stage)
     if with_usage_plan:
-        usage_plan.ensure(stage, region, dry_run=False)
+        usage_plan.ensure(stage, dry_run=False)

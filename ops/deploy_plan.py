@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 import click
 
-from ops import aws, paths, stack, zappa
+from ops import aws, stack, zappa
+from ops.stage import Stage
 
 
 @dataclass(frozen=True)
@@ -35,22 +36,21 @@ def latest_published_version(client, name: str) -> str:
     return str(max(numbers)) if numbers else ""
 
 
-def plan_deploy(stage: str, region: str) -> DeployPlan:
+def plan_deploy(stage: Stage) -> DeployPlan:
     """Choose deploy or update, and the cleanup a failed first deploy needs; stop with one line
     when the stack is in a state only a person (or time) can resolve."""
-    function = paths.function_name(stage)
-    exists = zappa.function_exists(stage, region)
-    cloudformation = aws.make_client("cloudformation", region)
+    function = stage.function_name
+    exists = zappa.function_exists(stage)
+    cloudformation = stage.client("cloudformation")
     with aws.aws_errors():
-        current = stack.describe(cloudformation, stack.name_of(stage))
-        lambda_client = aws.make_client("lambda", region)
-        previous = latest_published_version(lambda_client, function) if exists else ""
+        current = stack.describe(cloudformation, stage.function_name)
+        previous = latest_published_version(stage.client("lambda"), function) if exists else ""
     failed = current is not None and current.status in stack.FAILED_CREATION
     if current is not None and not failed and current.status not in stack.HEALTHY:
         if current.status.endswith("_IN_PROGRESS"):
             raise click.ClickException(
                 f"stack {current.name} is {current.status}: another deploy is running; "
-                f"wait for it, then `make deploy STAGE={stage}`"
+                f"wait for it, then `make deploy STAGE={stage.name}`"
             )
         with aws.aws_errors():
             why = stack.failure_reason(cloudformation, current)
@@ -78,14 +78,12 @@ def plan_deploy(stage: str, region: str) -> DeployPlan:
     )
 
 
-def clean_up(plan: DeployPlan, stage: str, region: str) -> None:
+def clean_up(plan: DeployPlan, stage: Stage) -> None:
     """Remove what a failed first deploy left, so `zappa deploy` starts from nothing."""
     with aws.aws_errors():
         if plan.delete_stack is not None:
-            stack.delete(aws.make_client("cloudformation", region), plan.delete_stack)
+            stack.delete(stage.client("cloudformation"), plan.delete_stack)
         if plan.delete_function:
-            aws.make_client("lambda", region).delete_function(
-                FunctionName=paths.function_name(stage)
-            )
+            stage.client("lambda").delete_function(FunctionName=stage.function_name)
     for step in plan.cleanup:
         click.echo(f"done: {step}")

@@ -8,16 +8,17 @@ test run at once would judge the old build.
 import click
 from botocore.exceptions import WaiterError
 
-from ops import aws, paths
+from ops import aws
+from ops.stage import Stage
 
 POLL_SECONDS = 2
 TIMEOUT_SECONDS = 300
 
 
-def wait_until_updated(stage: str, region: str) -> None:
+def wait_until_updated(stage: Stage) -> None:
     """Block (bounded) until the function's last update succeeded; one line if it failed."""
-    name = paths.function_name(stage)
-    waiter = aws.make_client("lambda", region).get_waiter("function_updated_v2")
+    name = stage.function_name
+    waiter = stage.client("lambda").get_waiter("function_updated_v2")
     attempts = max(1, TIMEOUT_SECONDS // max(POLL_SECONDS, 1))
     with aws.aws_errors():  # anything but the waiter's own verdict (credentials, endpoint)
         try:

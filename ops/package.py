@@ -11,6 +11,8 @@ from pathlib import Path
 import click
 
 from ops import bytecode, package_report, paths, release, zappa, zappa_settings
+from ops.stage import Stage
+from ops.stage import argument as stage_argument
 from project.atomic import write_json
 
 
@@ -37,14 +39,14 @@ def check_venv_python(runtime: str) -> None:
         )
 
 
-def build(stage: str) -> dict:
+def build(stage: Stage) -> dict:
     """Render the settings, let Zappa zip the venv, gate the result, write the report."""
     sha = release.git_sha()
     config = zappa_settings.render(stage, sha, account_id=None)
     check_venv_python(config["runtime"])
     settings_file = zappa_settings.write_rendered(stage, config)
     paths.DIST.mkdir(exist_ok=True)
-    target, tmp = paths.package_zip(stage), paths.DIST / f".{stage}.zip.tmp"
+    target, tmp = paths.package_zip(stage.name), paths.DIST / f".{stage.name}.zip.tmp"
     tmp.unlink(missing_ok=True)
     output = str(tmp.relative_to(paths.ROOT))
     zappa.run(zappa.command("package", stage, settings_file, "-o", output))
@@ -67,9 +69,9 @@ def build(stage: str) -> dict:
         tmp.unlink(missing_ok=True)
         raise click.ClickException("package rejected: " + "; ".join(failures))
     os.replace(tmp, target)
-    write_json(paths.package_report(stage), summary)
-    _append_job_summary(stage, package_report.format_report(summary))
-    click.echo(f"wrote {target.relative_to(paths.ROOT)} and {stage}.json")
+    write_json(paths.package_report(stage.name), summary)
+    _append_job_summary(stage.name, package_report.format_report(summary))
+    click.echo(f"wrote {target.relative_to(paths.ROOT)} and {stage.name}.json")
     return summary
 
 
@@ -87,7 +89,7 @@ def _lock_digest() -> str:
 
 
 @click.command("package")
-@click.argument("stage", type=click.Choice(zappa_settings.STAGES))
-def package(stage: str) -> None:
+@stage_argument
+def package(stage: Stage) -> None:
     """Build dist/STAGE.zip (and dist/STAGE.json: sizes, git SHA, model sha256) with Zappa."""
     build(stage)

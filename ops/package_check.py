@@ -32,18 +32,19 @@ from ops import (
 )
 from ops.lambda_emulator.revision import Revision
 from ops.lambda_emulator.worker import Worker, WorkerError, worker_env
+from ops.stage import Stage
+from ops.stage import argument as stage_argument
 from project import atomic
 
 MS = 1000.0
 
 
-def package_revision(stage: str, config: dict, task: Path) -> Revision:
+def package_revision(stage: Stage, task: Path) -> Revision:
     """The function as the stage deploys it, started from the unzipped package in `task`."""
-    name = f"{config['project_name']}-{stage}"
-    region = config["aws_region"]
+    name, config = stage.function_name, stage.settings
     return Revision(
         function_name=name,
-        function_arn=f"arn:aws:lambda:{region}:000000000000:function:{name}",
+        function_arn=f"arn:aws:lambda:{stage.region}:000000000000:function:{name}",
         version="$LATEST",
         code_sha256="package-check",
         handler=zappa_settings.lambda_handler(config),
@@ -241,7 +242,7 @@ def glibc_result(task: Path, runtime: str) -> tuple[str, list[str]]:
 
 
 @click.command("package-check")
-@click.argument("stage", type=click.Choice(zappa_settings.STAGES))
+@stage_argument
 @click.option(
     "--zip",
     "zip_path",
@@ -260,16 +261,16 @@ def glibc_result(task: Path, runtime: str) -> tuple[str, list[str]]:
 )
 def package_check(stage, zip_path, expect_sha, cold_runs, n, glibc_check) -> None:
     """Unzip the package and serve API Gateway events through Zappa's handler, as Lambda would."""
-    zip_path = zip_path or paths.package_zip(stage)
+    zip_path = zip_path or paths.package_zip(stage.name)
     if not zip_path.exists():
-        raise click.ClickException(f"{zip_path} not found: run `make package STAGE={stage}`")
-    config = zappa_settings.resolve(zappa_settings.load(), stage)
+        raise click.ClickException(f"{zip_path} not found: run `make package STAGE={stage.name}`")
+    config = stage.settings
     check_interpreter(config["runtime"])
     manifest = release.manifest()
     expect = {
         "git_sha": expect_sha or release.git_sha(),
         "model_sha256": release.model_sha256("onnx"),
-        "stage": stage,
+        "stage": stage.name,
         "backend": "onnx",
         "classes": manifest["classes"],
     }
@@ -283,21 +284,22 @@ def package_check(stage, zip_path, expect_sha, cold_runs, n, glibc_check) -> Non
             with zipfile.ZipFile(zip_path) as archive:
                 archive.extractall(task)
                 baked = package_report.zappa_settings(archive)
-            if baked.get("API_STAGE") != stage:
+            if baked.get("API_STAGE") != stage.name:
                 raise click.ClickException(
                     f"{zip_path} was built for stage {baked.get('API_STAGE')!r}"
                 )
             glibc_line, glibc_failures = glibc_result(task, config["runtime"])
             readonly.freeze(task)
             before = readonly.listing(task)
-            cases = lambda_events.check_cases(stage, row)
-            warm_events = [lambda_events.rest_event(stage, "POST", "/predict", {"data": row})] * n
-            revision = package_revision(stage, config, task)
+            cases = lambda_events.check_cases(stage.name, row)
+            predict = lambda_events.rest_event(stage.name, "POST", "/predict", {"data": row})
+            warm_events = [predict] * n
+            revision = package_revision(stage, task)
             runs = []
             with (Path(tmp) / "lambda.log").open("ab") as log:
                 for index in range(cold_runs):
                     warm = warm_events if index == cold_runs - 1 else []
-                    result = cold_start(revision, layer, config["aws_region"], cases, warm, log)
+                    result = cold_start(revision, layer, stage.region, cases, warm, log)
                     failures += [f for f in evaluate(result, cases, expect) if f not in failures]
                     runs.append(result)
             response_problems = len(failures)
@@ -308,7 +310,7 @@ def package_check(stage, zip_path, expect_sha, cold_runs, n, glibc_check) -> Non
     measured = summarize(runs)
     if measured["warm_p50_ms"] is not None:
         measured["cost"] = lambda_cost.estimate(measured["warm_p50_ms"])
-    lines = report_lines(stage, zip_path.name, measured, config.get("memory_size"))
+    lines = report_lines(stage.name, zip_path.name, measured, config.get("memory_size"))
     lines.append(
         f"  responses       {len(cases)} cases x {cold_runs} runs, "
         f"{f'{response_problems} problems' if response_problems else 'all as expected'}"
@@ -317,7 +319,7 @@ def package_check(stage, zip_path, expect_sha, cold_runs, n, glibc_check) -> Non
     click.echo("\n".join(lines))
     if glibc_check:
         failures += glibc_failures
-    write_measurement(stage, zip_path, measured)
+    write_measurement(stage.name, zip_path, measured)
     if failures:
         raise click.ClickException("package check failed: " + "; ".join(failures))
 

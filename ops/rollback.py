@@ -14,8 +14,10 @@ far the failed deploy got, and says so when there is nothing to roll back.
 import click
 from botocore.exceptions import ClientError
 
-from ops import aws, http, lambda_wait, paths, release, smoke, zappa, zappa_settings
+from ops import aws, http, lambda_wait, release, smoke, zappa
 from ops.deploy import render_for_aws, shown
+from ops.stage import Stage
+from ops.stage import argument as stage_argument
 
 
 def code_sha256(client, name: str, qualifier: str = "$LATEST") -> str | None:
@@ -30,11 +32,10 @@ def code_sha256(client, name: str, qualifier: str = "$LATEST") -> str | None:
         raise
 
 
-def versions_back_to(stage: str, region: str, target: int) -> int:
+def versions_back_to(stage: Stage, target: int) -> int:
     """How many versions `zappa rollback -n` must go back to reach `target`; 0 when the function
     already serves its code. Zappa counts published versions, newest first."""
-    name = paths.function_name(stage)
-    client = aws.make_client("lambda", region)
+    name, client = stage.function_name, stage.client("lambda")
     with aws.aws_errors():
         latest = code_sha256(client, name)
         wanted = code_sha256(client, name, str(target))
@@ -51,13 +52,13 @@ def versions_back_to(stage: str, region: str, target: int) -> int:
     if newer == 0:
         raise click.ClickException(
             f"{name}: $LATEST differs from version {target}, its newest published version; "
-            f"redeploy that version's commit with `make deploy STAGE={stage}`"
+            f"redeploy that version's commit with `make deploy STAGE={stage.name}`"
         )
     return newer
 
 
 @click.command("rollback")
-@click.argument("stage", type=click.Choice(zappa_settings.STAGES))
+@stage_argument
 @click.option(
     "-n",
     "--versions",
@@ -78,12 +79,11 @@ def rollback(stage, versions, to_version, expect_sha, dry_run, url, api_key_env,
     """Roll STAGE's code back with Zappa and smoke-test what it serves then."""
     if versions is not None and to_version is not None:
         raise click.UsageError("give either -n or --to-version, not both")
-    region = zappa_settings.stage_region(stage)
     if to_version is not None:
-        versions = versions_back_to(stage, region, to_version)
+        versions = versions_back_to(stage, to_version)
         if versions == 0:
             click.echo(
-                f"{paths.function_name(stage)} already serves version {to_version}'s code: "
+                f"{stage.function_name} already serves version {to_version}'s code: "
                 "nothing to roll back"
             )
             return
@@ -92,14 +92,14 @@ def rollback(stage, versions, to_version, expect_sha, dry_run, url, api_key_env,
     before = http.call("GET", f"{base.rstrip('/')}/version", key).body.get("git_sha")
     _, settings_file = render_for_aws(stage, release.git_sha())
     argv = zappa.command("rollback", stage, settings_file, "-n", str(versions))
-    click.echo(f"{paths.function_name(stage)} serves git {before or 'unknown'} before the rollback")
+    click.echo(f"{stage.function_name} serves git {before or 'unknown'} before the rollback")
     if dry_run:
         click.echo(f"[dry-run] would run: {shown(argv)}")
         click.echo("[dry-run] would then wait for the function update and smoke-test the stage")
         return
     zappa.run(argv)
-    lambda_wait.wait_until_updated(stage, region)
-    if to_version is not None and versions_back_to(stage, region, to_version) != 0:
+    lambda_wait.wait_until_updated(stage)
+    if to_version is not None and versions_back_to(stage, to_version) != 0:
         raise click.ClickException(f"zappa rollback did not restore version {to_version}'s code")
     expect = {"classes": release.manifest()["classes"]}
     if expect_sha:

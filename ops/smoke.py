@@ -10,8 +10,10 @@ import time
 
 import click
 
-from ops import http, paths, release, restapi, retry, zappa_settings
+from ops import http, release, restapi, retry
 from ops.keys import store
+from ops.stage import Stage
+from ops.stage import argument as stage_argument
 
 
 def first_ok(method, url, api_key, body, deadline: float, settled=None):
@@ -95,20 +97,19 @@ def version_problem(body: dict, expect: dict) -> str | None:
     return None
 
 
-def resolve_target(stage: str, url: str | None, api_key_env: str | None) -> tuple[str, str]:
+def resolve_target(stage: Stage, url: str | None, api_key_env: str | None) -> tuple[str, str]:
     """(base URL, API key): the URL from API Gateway unless given, the key from the secret."""
-    region = zappa_settings.stage_region(stage)
     if url is None:
-        url = restapi.stage_url(restapi.require_api_id(stage, region), region, stage)
+        url = restapi.stage_url(stage, restapi.require_api_id(stage))
     if api_key_env:
         key = os.environ.get(api_key_env, "")
         if not key:
             raise click.ClickException(f"environment variable {api_key_env} is empty or unset")
         return url, key
-    key = store.current(stage, region)
+    key = store.current(stage)
     if key is None:
         raise click.ClickException(
-            f"no API key in secret {paths.api_key_secret_name(stage)}: run `ops usage-plan {stage}`"
+            f"no API key in secret {stage.api_key_secret_name}: run `ops usage-plan {stage.name}`"
         )
     return url, key.value
 
@@ -127,11 +128,11 @@ def target_options(command):
 
 
 @click.command("smoke")
-@click.argument("stage", type=click.Choice(zappa_settings.STAGES))
+@stage_argument
 @click.option("--expect-sha", default=None, help="Git SHA the stage must serve (default: HEAD).")
 @target_options
 def smoke(
-    stage: str, expect_sha: str | None, url: str | None, api_key_env: str | None, wait: float
+    stage: Stage, expect_sha: str | None, url: str | None, api_key_env: str | None, wait: float
 ) -> None:
     """Smoke-test STAGE: health, version (git SHA, model sha256), predict, 403 without a key."""
     base, key = resolve_target(stage, url, api_key_env)
@@ -140,5 +141,5 @@ def smoke(
         "model_sha256": release.model_sha256("onnx"),
         "classes": release.manifest()["classes"],
     }
-    click.echo(f"smoke {stage}: {base}")
+    click.echo(f"smoke {stage.name}: {base}")
     run_smoke(base, key, expect, wait)

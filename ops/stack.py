@@ -1,4 +1,4 @@
-"""The stage's CloudFormation stack (Zappa names it after the function, `PROJECT-STAGE`).
+"""The stage's CloudFormation stack (Zappa names it after the function: Stage.function_name).
 
 ops reads the stack itself because Zappa does not cope with a failed one: it creates the function
 before the stack, so after a failed first deploy `zappa update` meets a stack it cannot update and
@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import click
 from botocore.exceptions import BotoCoreError, ClientError, WaiterError
 
-from ops import aws, paths
+from ops import aws
+from ops.stage import Stage
 
 # Stable states a stack can be updated from (Zappa waits for the first two itself).
 HEALTHY = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE"}
@@ -34,10 +35,6 @@ class Stack:
     name: str
     status: str
     reason: str = ""
-
-
-def name_of(stage: str) -> str:
-    return paths.function_name(stage)
 
 
 def describe(client, name: str) -> Stack | None:
@@ -83,14 +80,14 @@ def delete(client, stack: Stack) -> None:
         ) from None
 
 
-def failure_watch(stage: str, region: str):
+def failure_watch(stage: Stage):
     """A check to run while Zappa waits for the stack: a one-line reason once the stack is in a
     state no waiting will change, else None (read errors count as "not yet")."""
-    client = aws.make_client("cloudformation", region)
+    client = stage.client("cloudformation")
 
     def check() -> str | None:
         try:
-            stack = describe(client, name_of(stage))
+            stack = describe(client, stage.function_name)
         except (ClientError, BotoCoreError):
             return None
         if stack is None or stack.status not in TERMINAL_FAILURES:
@@ -103,11 +100,13 @@ def failure_watch(stage: str, region: str):
     return check
 
 
-def next_step(stage: str, stack: Stack) -> str:
+def next_step(stage: Stage, stack: Stack) -> str:
     """What a person (or the next deploy) does about a stack in a terminal failure state."""
     name = stack.name
     if stack.status in FAILED_CREATION:
-        return f"fix the cause, then `make deploy STAGE={stage}` deletes the stack and redeploys"
+        return (
+            f"fix the cause, then `make deploy STAGE={stage.name}` deletes the stack and redeploys"
+        )
     if stack.status == "UPDATE_ROLLBACK_FAILED":
         command = f"aws cloudformation continue-update-rollback --stack-name {name}"
     elif stack.status == "UPDATE_FAILED":
@@ -116,4 +115,4 @@ def next_step(stage: str, stack: Stack) -> str:
         command = f"aws cloudformation delete-stack --stack-name {name}"
     else:
         command = f"aws cloudformation describe-stack-events --stack-name {name}"
-    return f"run `{command}`, then `make deploy STAGE={stage}`"
+    return f"run `{command}`, then `make deploy STAGE={stage.name}`"

@@ -16,11 +16,13 @@ from pathlib import Path
 import click
 from botocore.exceptions import ClientError
 
-from ops import aws, changes, paths, zappa_settings
+import project
+from ops import aws, changes, zappa_settings
 from ops.keys import store as key_store
+from ops.stage import Stage
 
 
-def _stored_key(stage: str, region: str) -> tuple[bool, str | None]:
+def _stored_key(stage: Stage) -> tuple[bool, str | None]:
     """(whether the stage's secret exists, its current key id).
 
     Only "no such secret" means "no key yet" (store.fetch): AccessDenied taken for "missing" would
@@ -28,7 +30,7 @@ def _stored_key(stage: str, region: str) -> tuple[bool, str | None]:
     """
     with aws.aws_errors():
         try:
-            key = key_store.fetch(stage, region=region)
+            key = key_store.of_stage(stage)
         except key_store.NotOurKey:
             return True, None
     return key is not None, key.key_id if key else None
@@ -55,28 +57,28 @@ def zappa_keys(client, stage: str, api_id: str) -> list[dict]:
     return [key for key in found if key.get("name") == name]
 
 
-def _store(client, stage: str, secret_exists: bool, value: dict) -> None:
-    name, body = paths.api_key_secret_name(stage), json.dumps(value)
+def _store(stage: Stage, secret_exists: bool, value: dict) -> None:
+    client, name = stage.client("secretsmanager"), stage.api_key_secret_name
+    body = json.dumps(value)
     if secret_exists:
         client.put_secret_value(SecretId=name, SecretString=body)  # becomes AWSCURRENT
     else:
         client.create_secret(
             Name=name,
             SecretString=body,
-            Description=f"API key of {paths.PROJECT} {stage}: JSON key_id and value",
+            Description=f"API key of {project.NAME} {stage.name}: JSON key_id and value",
         )
 
 
-def key_actions(stage: str, region: str, plan: dict | None) -> tuple[changes.Actions, dict]:
+def key_actions(stage: Stage, plan: dict | None) -> tuple[changes.Actions, dict]:
     """Steps leaving one ops key stored (AWSCURRENT) and, given a plan, attached to it.
 
     `plan` is None before the first deploy (no usage plan yet); `plan['plan_id']` may be set
     later. `state['key_id']` is the stage's key once known.
     """
-    apigw = aws.make_client("apigateway", region)
-    secrets = aws.make_client("secretsmanager", region)
-    plan_name, secret_name = paths.usage_plan_name(stage), paths.api_key_secret_name(stage)
-    secret_exists, key_id = _stored_key(stage, region)
+    apigw = stage.client("apigateway")
+    plan_name, secret_name = stage.usage_plan_name, stage.api_key_secret_name
+    secret_exists, key_id = _stored_key(stage)
     todo, state, new = changes.Actions(), {}, {}
     with aws.aws_errors():
         have_key = bool(key_id) and _key_exists(apigw, key_id)
@@ -93,16 +95,16 @@ def key_actions(stage: str, region: str, plan: dict | None) -> tuple[changes.Act
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         with aws.aws_errors():
             made = apigw.create_api_key(
-                name=f"{paths.PROJECT}-{stage}-{stamp}",
-                description=f"{paths.PROJECT} {stage}: managed by ops, stored in {secret_name}",
+                name=f"{stage.function_name}-{stamp}",
+                description=f"{project.NAME} {stage.name}: managed by ops, stored in {secret_name}",
                 enabled=True,
-                tags=paths.resource_tags(stage),
+                tags=stage.resource_tags,
             )
         new.update(key_id=made["id"], value=made["value"])
 
     def store():
         with aws.aws_errors():
-            _store(secrets, stage, secret_exists, new)
+            _store(stage, secret_exists, new)
         state["key_id"] = new["key_id"]
 
     def attach():
@@ -112,7 +114,7 @@ def key_actions(stage: str, region: str, plan: dict | None) -> tuple[changes.Act
             )
 
     if not have_key:
-        todo.add(f"create API key {paths.PROJECT}-{stage}-<UTC time>", create)
+        todo.add(f"create API key {stage.function_name}-<UTC time>", create)
         todo.add(f"store the new key in secret {secret_name} (AWSCURRENT)", store)
     if plan is not None and not attached:
         shown = key_id if have_key else "the new key"
@@ -120,10 +122,10 @@ def key_actions(stage: str, region: str, plan: dict | None) -> tuple[changes.Act
     return todo, state
 
 
-def prepare_first_deploy(stage: str, region: str, config: dict) -> Path:
+def prepare_first_deploy(stage: Stage, config: dict) -> Path:
     """Before the stage's first `zappa deploy`: its ops key exists, and Zappa is told to use it
     (`api_key` in build/zappa_settings.STAGE.json), so Zappa never creates a key of its own."""
-    todo, state = key_actions(stage, region, plan=None)
+    todo, state = key_actions(stage, plan=None)
     todo.apply(dry_run=False)
     click.echo(f"zappa deploy adds the API stage to the stage's key {state['key_id']}")
     return zappa_settings.write_rendered(
@@ -131,12 +133,11 @@ def prepare_first_deploy(stage: str, region: str, config: dict) -> Path:
     )
 
 
-def note_zappa_keys(stage: str, region: str, api_id: str) -> None:
+def note_zappa_keys(stage: Stage, api_id: str) -> None:
     """Name a key an older `zappa deploy` left: it is in no usage plan, so API Gateway refuses
     it (403), and ops no longer deletes keys it did not create (no untagged-key permission)."""
-    client = aws.make_client("apigateway", region)
     with aws.aws_errors():
-        found = zappa_keys(client, stage, api_id)
+        found = zappa_keys(stage.client("apigateway"), stage.name, api_id)
     for key in found:
         click.echo(
             f"note: {key['id']} ({key['name']}) is Zappa's key from an older deploy; it works "

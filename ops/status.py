@@ -3,12 +3,14 @@
 import click
 from botocore.exceptions import ClientError
 
-from ops import aws, http, paths, restapi, smoke, stage_key, usage_plan, zappa_settings
+from ops import aws, http, restapi, smoke, stage_key, usage_plan
 from ops.keys import store
+from ops.stage import Stage
+from ops.stage import argument as stage_argument
 
 
-def function_lines(client, stage: str) -> list[str]:
-    name = paths.function_name(stage)
+def function_lines(stage: Stage) -> list[str]:
+    name, client = stage.function_name, stage.client("lambda")
     try:
         config = client.get_function(FunctionName=name)
     except ClientError as exc:
@@ -30,12 +32,11 @@ def function_lines(client, stage: str) -> list[str]:
     ]
 
 
-def plan_lines(client, stage: str, api_id: str | None) -> list[str]:
-    plan = usage_plan.find_plan(client, paths.usage_plan_name(stage))
+def plan_lines(stage: Stage, api_id: str | None) -> list[str]:
+    client = stage.client("apigateway")
+    plan = usage_plan.find_plan(client, stage.usage_plan_name)
     if plan is None:
-        return [
-            f"usage plan {paths.usage_plan_name(stage)}: missing (run `ops usage-plan {stage}`)"
-        ]
+        return [f"usage plan {stage.usage_plan_name}: missing (run `ops usage-plan {stage.name}`)"]
     attached = any(s.get("apiId") == api_id for s in plan.get("apiStages", []))
     throttle, quota = plan.get("throttle", {}), plan.get("quota", {})
     key_ids = sorted(stage_key.plan_key_ids(client, plan["id"]))
@@ -48,23 +49,22 @@ def plan_lines(client, stage: str, api_id: str | None) -> list[str]:
 
 
 @click.command("status")
-@click.argument("stage", type=click.Choice(zappa_settings.STAGES))
+@stage_argument
 @click.option("--live", is_flag=True, help="Also ask the stage's /version what it serves.")
 @smoke.target_options
-def status(stage: str, live: bool, url, api_key_env, wait) -> None:
+def status(stage: Stage, live: bool, url, api_key_env, wait) -> None:
     """Show the function version, git SHA, usage plan and key ids of STAGE."""
-    region = zappa_settings.stage_region(stage)
     lines = []
     with aws.aws_errors():
-        lines += function_lines(aws.make_client("lambda", region), stage)
-        api_id = restapi.rest_api_id(stage, region)
-        base = restapi.stage_url(api_id, region, stage) if api_id else None
+        lines += function_lines(stage)
+        api_id = restapi.rest_api_id(stage)
+        base = restapi.stage_url(stage, api_id) if api_id else None
         lines.append(f"api        {base or 'no REST API'}")
-        lines += plan_lines(aws.make_client("apigateway", region), stage, api_id)
-    key = store.current(stage, region)
+        lines += plan_lines(stage, api_id)
+    key = store.current(stage)
     current = key.key_id if key else None
     lines.append(
-        f"secret     {paths.api_key_secret_name(stage)}: "
+        f"secret     {stage.api_key_secret_name}: "
         f"{'current key ' + current if current else 'missing'}"
     )
     for line in lines:

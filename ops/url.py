@@ -2,12 +2,12 @@
 
 import click
 
-from ops import restapi, zappa_settings
+from ops import restapi
+from ops.stage import Stage, argument
 
 
 @click.command("url")
-@click.argument("stage", type=click.Choice(zappa_settings.STAGES))
-def url(stage: str) -> None:
+@argument
+def url(stage: Stage) -> None:
     """Print https://{apiId}.execute-api.{region}.amazonaws.com/{stage}."""
-    region = zappa_settings.stage_region(stage)
-    click.echo(restapi.stage_url(restapi.require_api_id(stage, region), region, stage))
+    click.echo(restapi.stage_url(stage, restapi.require_api_id(stage)))

@@ -1,39 +1,27 @@
 """`python -m ops usage-plan STAGE`: the stage's usage plan, its API stage, and its API key.
 
 Zappa never creates a usage plan, and without one every keyed request is 403. Throttle and quota
-come from ops/stages.toml. The plan is created once and patched only where it differs, so running
-this twice changes nothing the second time. The key is ops' (see ops/stage_key.py).
+come from the stage's `usage_plan` in zappa_settings.json. The plan is created once and patched
+only where it differs, so running this twice changes nothing the second time. The key is ops'
+(see ops/stage_key.py).
 """
 
 import click
 
-from ops import aws, changes, paths, restapi, stage_key, zappa_settings
+import project
+from ops import aws, changes, restapi, stage_key, zappa_settings
+from ops.stage import Stage
+from ops.stage import argument as stage_argument
 
-PERIODS = ("DAY", "WEEK", "MONTH")
 
-
-def wanted(stage: str) -> dict:
-    """Throttle and quota for the stage, checked before anything is sent to AWS."""
-    config = zappa_settings.ops_config().get("usage_plan", {}).get(stage)
-    if config is None:
-        raise zappa_settings.SettingsError(f"ops/stages.toml has no [usage_plan.{stage}]")
-    try:
-        plan = {
-            "throttle": {
-                "rateLimit": float(config["rate_limit"]),
-                "burstLimit": int(config["burst_limit"]),
-            },
-            "quota": {"limit": int(config["quota_limit"]), "period": str(config["quota_period"])},
-        }
-    except (KeyError, TypeError, ValueError) as exc:
-        raise zappa_settings.SettingsError(
-            f"[usage_plan.{stage}] in ops/stages.toml: {exc}"
-        ) from None
-    if plan["quota"]["period"] not in PERIODS:
-        raise zappa_settings.SettingsError(
-            f"[usage_plan.{stage}] quota_period must be one of {PERIODS}"
-        )
-    return plan
+def wanted(stage: Stage) -> dict:
+    """Throttle and quota for the stage (its `usage_plan`), checked before anything is sent to
+    AWS."""
+    plan = zappa_settings.table(stage.name, stage.settings, "usage_plan")
+    return {
+        "throttle": {"rateLimit": float(plan["rate_limit"]), "burstLimit": plan["burst_limit"]},
+        "quota": {"limit": plan["quota_limit"], "period": plan["quota_period"]},
+    }
 
 
 def find_plan(client, name: str) -> dict | None:
@@ -61,10 +49,10 @@ def patches(current: dict, want: dict, api_id: str, stage: str) -> list[dict]:
     return ops
 
 
-def plan_actions(stage: str, region: str, api_id: str) -> tuple[changes.Actions, dict]:
+def plan_actions(stage: Stage, api_id: str) -> tuple[changes.Actions, dict]:
     """What to change so the plan exists as configured; `state['plan_id']` is set once known."""
-    client = aws.make_client("apigateway", region)
-    name, want = paths.usage_plan_name(stage), wanted(stage)
+    client = stage.client("apigateway")
+    name, want = stage.usage_plan_name, wanted(stage)
     todo, state = changes.Actions(), {}
     with aws.aws_errors():
         current = find_plan(client, name)
@@ -78,17 +66,19 @@ def plan_actions(stage: str, region: str, api_id: str) -> tuple[changes.Actions,
             with aws.aws_errors():
                 plan = client.create_usage_plan(
                     name=name,
-                    description=f"{paths.PROJECT} {stage}: managed by `python -m ops usage-plan`",
-                    apiStages=[{"apiId": api_id, "stage": stage}],
-                    tags=paths.resource_tags(stage),
+                    description=(
+                        f"{project.NAME} {stage.name}: managed by `python -m ops usage-plan`"
+                    ),
+                    apiStages=[{"apiId": api_id, "stage": stage.name}],
+                    tags=stage.resource_tags,
                     **want,
                 )
             state["plan_id"] = plan["id"]
 
-        todo.add(f"create usage plan {name} ({limits}) for API {api_id} stage {stage}", create)
+        todo.add(f"create usage plan {name} ({limits}) for API {api_id} stage {stage.name}", create)
         return todo, state
     state["plan_id"] = current["id"]
-    patch = patches(current, want, api_id, stage)
+    patch = patches(current, want, api_id, stage.name)
     if patch:
 
         def update():
@@ -100,22 +90,22 @@ def plan_actions(stage: str, region: str, api_id: str) -> tuple[changes.Actions,
     return todo, state
 
 
-def ensure(stage: str, region: str, dry_run: bool) -> list[str]:
+def ensure(stage: Stage, dry_run: bool) -> list[str]:
     """Plan, API stage and key; used by this command and by `ops deploy` after Zappa."""
-    api_id = restapi.require_api_id(stage, region)
-    todo, state = plan_actions(stage, region, api_id)
+    api_id = restapi.require_api_id(stage)
+    todo, state = plan_actions(stage, api_id)
     done = todo.apply(dry_run)
-    key_todo, _ = stage_key.key_actions(stage, region, state)
+    key_todo, _ = stage_key.key_actions(stage, state)
     done += key_todo.apply(dry_run)
     if not done:
-        click.echo(f"usage plan {paths.usage_plan_name(stage)} and its key are up to date")
-    stage_key.note_zappa_keys(stage, region, api_id)
+        click.echo(f"usage plan {stage.usage_plan_name} and its key are up to date")
+    stage_key.note_zappa_keys(stage, api_id)
     return done
 
 
 @click.command("usage-plan")
-@click.argument("stage", type=click.Choice(zappa_settings.STAGES))
+@stage_argument
 @click.option("--dry-run", is_flag=True, help="Print the changes without making them.")
-def usage_plan(stage: str, dry_run: bool) -> None:
+def usage_plan(stage: Stage, dry_run: bool) -> None:
     """Create or update the stage's usage plan, attach the API stage, and ensure its API key."""
-    ensure(stage, zappa_settings.stage_region(stage), dry_run)
+    ensure(stage, dry_run)

@@ -16,6 +16,7 @@ import click
 from botocore.exceptions import ClientError
 
 from ops import aws, paths
+from ops.stage import Stage
 
 
 def executable():
@@ -34,9 +35,9 @@ def environment() -> dict:
     return env
 
 
-def command(verb: str, stage: str, settings_file, *extra: str) -> list[str]:
+def command(verb: str, stage: Stage, settings_file, *extra: str) -> list[str]:
     """`--json` also stops Zappa from asking pypi.org for a newer version on every command."""
-    return [str(executable()), verb, stage, "-s", str(settings_file), "--json", *extra]
+    return [str(executable()), verb, stage.name, "-s", str(settings_file), "--json", *extra]
 
 
 WATCH_SECONDS = 5.0  # how often a watched run asks AWS whether waiting can still succeed
@@ -86,12 +87,11 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def function_exists(stage: str, region: str) -> bool:
+def function_exists(stage: Stage) -> bool:
     """Ask Lambda whether the stage's function exists: deploy the first time, update after."""
-    client = aws.make_client("lambda", region)
     with aws.aws_errors():
         try:
-            client.get_function(FunctionName=paths.function_name(stage))
+            stage.client("lambda").get_function(FunctionName=stage.function_name)
         except ClientError as exc:
             if aws.error_code(exc) == "ResourceNotFoundException":
                 return False

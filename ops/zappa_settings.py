@@ -2,16 +2,17 @@
 
 The committed file holds placeholders for what differs per account or commit ({stage},
 {git_sha}, {account_id}); `render` fills them into build/zappa_settings.STAGE.json, which is what
-zappa gets with `-s`. The committed file is never edited by a deploy.
+zappa gets with `-s`, without our own tables (usage_plan, api_keys: project.zappa_stages), so
+Zappa's file holds Zappa's settings only. The committed file is never edited by a deploy.
 """
 
 import json
 import os
 import re
-import tomllib
 
 import click
 
+import project
 from ops import paths
 from project import STAGES, atomic, zappa_stages
 
@@ -47,10 +48,15 @@ ENVIRONMENT = ("STAGE", "GIT_SHA")
 # Kept out of every package: the Lambda runtime brings boto3/botocore; the rest is never imported.
 EXCLUDED = ("boto3", "botocore", "tests", "train", "data", "loadtest", "project", "rehearsal")
 EXCLUDED += ("docs", "*.joblib", ".cache")
+PERIODS = ("DAY", "WEEK", "MONTH")  # API Gateway's quota periods (usage_plan.quota_period)
+# Rendered for a local AWS endpoint (AWS_ENDPOINT_URL set), whatever the stage says: a local
+# endpoint (moto) has no real execute-api host to "touch" after a deploy and no reason for a
+# keep-warm schedule, and its bucket is local too, so no account id is needed.
+LOCAL = {"touch": False, "keep_warm": False, "s3_bucket": f"{project.NAME}-{{stage}}-local"}
 
 
 class SettingsError(click.ClickException):
-    """zappa_settings.json (or ops/stages.toml) is missing something a deploy needs."""
+    """zappa_settings.json is missing something a deploy needs."""
 
 
 def load(path=None) -> dict:
@@ -61,14 +67,6 @@ def load(path=None) -> dict:
         raise SettingsError(f"{path} not found") from None
     except json.JSONDecodeError as exc:
         raise SettingsError(f"{path} is not valid JSON: {exc}") from None
-
-
-def ops_config(path=None) -> dict:
-    path = path or paths.STAGES_FILE
-    try:
-        return tomllib.loads(path.read_text())
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise SettingsError(f"cannot read {path}: {exc}") from None
 
 
 def resolve(settings: dict, stage: str) -> dict:
@@ -102,7 +100,31 @@ def problems(stage: str, config: dict) -> list[str]:
         found.append("api_key must not be committed: ops renders the stage's own key at deploy")
     if "{git_sha}" in json.dumps(config.get("tags", {})):
         found.append("tags must not carry {git_sha}: every zappa update would re-tag the stack")
+    for name in zappa_stages.TABLES:
+        found += table_problems(config, name)
     return [f"stage {stage}: {problem}" for problem in found]
+
+
+def table_problems(config: dict, name: str) -> list[str]:
+    """What is wrong with our own table `name` (usage_plan, api_keys) of a resolved stage."""
+    found = zappa_stages.table_problems(name, config.get(name))
+    period = config[name].get("quota_period", PERIODS[0]) if not found else PERIODS[0]
+    if period not in PERIODS:
+        found.append(f"usage_plan.quota_period must be one of {', '.join(PERIODS)} (is {period!r})")
+    return found
+
+
+def table(stage: str, config: dict, name: str) -> dict:
+    """Our own table `name` of a resolved stage, or a SettingsError with one line per problem."""
+    found = table_problems(config, name)
+    if found:
+        raise SettingsError(report([f"stage {stage}: {problem}" for problem in found]))
+    return config[name]
+
+
+def report(found: list[str]) -> str:
+    """One line per problem, so each can be read (and fixed) on its own."""
+    return "zappa_settings.json:\n" + "\n".join(f"  {problem}" for problem in found)
 
 
 def validate(settings: dict) -> None:
@@ -113,7 +135,7 @@ def validate(settings: dict) -> None:
             continue
         found += problems(stage, resolve(settings, stage))
     if found:
-        raise SettingsError("zappa_settings.json: " + "; ".join(found))
+        raise SettingsError(report(found))
 
 
 def _fill(value, values: dict):
@@ -131,20 +153,18 @@ def is_local() -> bool:
     return bool(os.environ.get("AWS_ENDPOINT_URL"))
 
 
-def render(stage: str, git_sha: str, account_id: str | None, local: bool = False) -> dict:
-    """The stage's resolved settings with every placeholder filled, ready for `zappa -s`."""
-    if stage not in STAGES:
-        raise SettingsError(f"unknown stage {stage!r}; choose one of {', '.join(STAGES)}")
-    settings = load()
-    validate(settings)
-    config = resolve(settings, stage)
+def render(stage, git_sha: str, account_id: str | None, local: bool = False) -> dict:
+    """The stage's (an ops.stage.Stage) settings for Zappa: our own tables left out, every
+    placeholder filled, ready for `zappa -s`. The whole file is validated first."""
+    validate(load())
+    config = {k: v for k, v in stage.settings.items() if k not in zappa_stages.TABLES}
     if local:
-        config.update(ops_config().get("local", {}))
+        config.update(LOCAL)
     bucket = os.environ.get("ZAPPA_S3_BUCKET")
     if bucket:
         config["s3_bucket"] = bucket
-    config["aws_region"] = os.environ.get("AWS_REGION") or config["aws_region"]
-    values = {"stage": stage, "git_sha": git_sha, "account_id": account_id or "no-account"}
+    config["aws_region"] = stage.region
+    values = {"stage": stage.name, "git_sha": git_sha, "account_id": account_id or "no-account"}
     return _fill(config, values)
 
 
@@ -154,13 +174,8 @@ def with_api_key(config: dict, key_id: str) -> dict:
     return {**config, "api_key": key_id}
 
 
-def write_rendered(stage: str, config: dict):
+def write_rendered(stage, config: dict):
     """Write {stage: config} atomically to build/ and return its path."""
-    target = paths.rendered_settings_path(stage)
-    atomic.write_json(target, {stage: config})
+    target = paths.rendered_settings_path(stage.name)
+    atomic.write_json(target, {stage.name: config})
     return target
-
-
-def stage_region(stage: str) -> str:
-    """AWS_REGION (set by the workflows' credentials step) wins over the committed default."""
-    return os.environ.get("AWS_REGION") or resolve(load(), stage)["aws_region"]

@@ -18,12 +18,17 @@ SETTINGS_FILE = ROOT / "zappa_settings.json"
 STAGES = ("dev", "test", "prod")  # the pipeline's order; iam/bootstrap.yaml has one role per stage
 
 
+def stage_settings(stage: str) -> dict:
+    """One stage of zappa_settings.json, resolved (project.zappa_stages): Zappa's settings and our
+    own tables (usage_plan, api_keys). Raises StageError for a stage the file lacks."""
+    return resolve(json.loads(SETTINGS_FILE.read_text(encoding="utf-8")), stage)
+
+
 def _project_name() -> str:
     """zappa_settings.json's project_name for the first stage (ops.zappa_settings checks that every
     stage agrees); one line instead of a traceback when the file can't say."""
     try:
-        settings = json.loads(SETTINGS_FILE.read_text(encoding="utf-8"))
-        name = resolve(settings, STAGES[0])["project_name"]
+        name = stage_settings(STAGES[0])["project_name"]
     except (OSError, ValueError, KeyError, TypeError, StageError) as exc:
         raise SystemExit(f"{SETTINGS_FILE.name}: cannot read project_name ({exc})") from None
     return name
@@ -32,4 +37,31 @@ def _project_name() -> str:
 NAME = _project_name()
 BOOTSTRAP_STACK = f"{NAME}-bootstrap"  # the IAM bootstrap's stack name (iam/README.md deploys it)
 
-__all__ = ["BOOTSTRAP_STACK", "NAME", "ROOT", "SETTINGS_FILE", "STAGES"]
+
+# The names of what a stage owns in AWS, here (not in ops) because the load test reads them too.
+def function_name(stage: str) -> str:
+    """Zappa's naming: the Lambda function, the CloudFormation stack and the REST API."""
+    return f"{NAME}-{stage}"
+
+
+def usage_plan_name(stage: str) -> str:
+    """The usage plan ops creates for the stage (Zappa creates none)."""
+    return f"{NAME}-{stage}"
+
+
+def api_key_secret_name(stage: str) -> str:
+    """The Secrets Manager secret holding the stage's API key (ops.keys.store)."""
+    return f"{NAME}/{stage}/api-key"
+
+
+__all__ = [
+    "BOOTSTRAP_STACK",
+    "NAME",
+    "ROOT",
+    "SETTINGS_FILE",
+    "STAGES",
+    "api_key_secret_name",
+    "function_name",
+    "stage_settings",
+    "usage_plan_name",
+]

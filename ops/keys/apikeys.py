@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
 
-from ops import aws, paths, usage_plan
+from ops import aws, usage_plan
 from ops.keys import clock
 from ops.keys.policy import Policy
 from ops.keys.ratelimit import SHARED, RateLimiter
 from ops.keys.redact import KeysError, Refused, aws_guard, remember
+from ops.stage import Stage
 
-TAG_ROTATION, TAG_CREATED = "rotation-id", "created-at"  # besides paths.resource_tags
+TAG_ROTATION, TAG_CREATED = "rotation-id", "created-at"  # besides Stage.resource_tags
 
 
 @dataclass
@@ -54,18 +55,19 @@ def _meta(description: str | None) -> dict:
 
 
 class KeyRing:
-    def __init__(
-        self, stage: str, region: str | None, policy: Policy, limiter: RateLimiter = SHARED
-    ):
-        self.stage, self.policy, self.limiter = stage, policy, limiter
-        self.prefix = f"{paths.function_name(stage)}-"  # PROJECT-STAGE-...: ops' key names
-        self.client = aws.make_client("apigateway", region)
-        plan_name = paths.usage_plan_name(stage)
+    def __init__(self, stage: Stage, policy: Policy, limiter: RateLimiter = SHARED):
+        """The keys of `stage`; `self.stage` is its name (messages and key metadata)."""
+        self.stage, self.policy, self.limiter = stage.name, policy, limiter
+        self.tags = stage.resource_tags
+        self.prefix = f"{stage.function_name}-"  # PROJECT-STAGE-...: ops' key names
+        self.client = stage.client("apigateway")
+        plan_name = stage.usage_plan_name
         with aws_guard():
             plan = usage_plan.find_plan(self.client, plan_name)
         if plan is None:
             raise KeysError(
-                f"usage plan {plan_name} not found: run `python -m ops usage-plan {stage}` first"
+                f"usage plan {plan_name} not found: run "
+                f"`python -m ops usage-plan {stage.name}` first"
             )
         self.plan_id = plan["id"]
         self._ids: set[str] | None = None  # the stage's keys, once the account was listed
@@ -100,7 +102,7 @@ class KeyRing:
         for item in self._candidates(attached | referenced):
             tags, meta = item.get("tags") or {}, _meta(item.get("description"))
             ours = (
-                tags.items() >= paths.resource_tags(self.stage).items()
+                tags.items() >= self.tags.items()
                 or meta.get("stage") == self.stage
                 or (item.get("name") or "").startswith(self.prefix)
             )
@@ -137,7 +139,7 @@ class KeyRing:
         """A new enabled key tagged with the stage, rotation and time; returns (key, value)."""
         self.check_quota()
         tags = {
-            **paths.resource_tags(self.stage),
+            **self.tags,
             TAG_ROTATION: rotation_id,
             TAG_CREATED: created_at,
         }

@@ -8,14 +8,14 @@ from urllib.parse import urlsplit
 
 import click
 
-from ops import restapi, zappa_settings
+from ops import restapi
 from ops.keys import clock, inventory, lifecycle, policy, store, verify
 from ops.keys.apikeys import KeyRing
 from ops.keys.drill import overlap_drill
 from ops.keys.redact import say
 from ops.keys.rotation import Rotation
-
-stage_argument = click.argument("stage", type=click.Choice(zappa_settings.STAGES))
+from ops.stage import Stage
+from ops.stage import argument as stage_argument
 
 
 def http_url(context, parameter, value: str | None) -> str | None:
@@ -28,24 +28,23 @@ def http_url(context, parameter, value: str | None) -> str | None:
 dry_run_option = click.option("--dry-run", is_flag=True, help="Print the changes, make none.")
 
 
-def stage_url(stage: str, region: str, url: str | None) -> str:
-    return url or restapi.stage_url(restapi.require_api_id(stage, region), region, stage)
+def stage_url(stage: Stage, url: str | None) -> str:
+    return url or restapi.stage_url(stage, restapi.require_api_id(stage))
 
 
-def rotation(stage: str, url: str | None = None, now: clock.Clock | None = None) -> Rotation:
+def rotation(stage: Stage, url: str | None = None, now: clock.Clock | None = None) -> Rotation:
     """A rotation of STAGE that verifies new keys on the stage (or on `url`)."""
-    region, rules = zappa_settings.stage_region(stage), policy.load(stage)
+    rules = policy.load(stage)
 
     def on_stage(value: str) -> list[str]:
-        return verify.probe(stage_url(stage, region, url), value, rules.verify_timeout)
+        return verify.probe(stage_url(stage, url), value, rules.verify_timeout)
 
-    return Rotation(stage, region, rules, on_stage, now or clock.utcnow)
+    return Rotation(stage, rules, on_stage, now or clock.utcnow)
 
 
-def look(stage: str) -> tuple[KeyRing, inventory.Snapshot]:
-    region = zappa_settings.stage_region(stage)
-    ring = KeyRing(stage, region, policy.load(stage))
-    return ring, inventory.take(store.SecretStore(stage, region), ring)
+def look(stage: Stage) -> tuple[KeyRing, inventory.Snapshot]:
+    ring = KeyRing(stage, policy.load(stage))
+    return ring, inventory.take(store.SecretStore(stage), ring)
 
 
 @click.group("keys")
@@ -64,7 +63,7 @@ def keys() -> None:
     "--url", callback=http_url, help="Verify the new key on this base URL (default: the stage's)."
 )
 @dry_run_option
-def rotate(stage: str, rotation_id: str | None, url: str | None, dry_run: bool) -> None:
+def rotate(stage: Stage, rotation_id: str | None, url: str | None, dry_run: bool) -> None:
     """Replace STAGE's key; the previous one keeps working for the overlap window."""
     outcome = rotation(stage, url).run(rotation_id, dry_run)
     if outcome is not None:
@@ -73,13 +72,13 @@ def rotate(stage: str, rotation_id: str | None, url: str | None, dry_run: bool) 
             if outcome.previous and outcome.overlap_until
             else "no previous key in use"
         )
-        say(f"rotated {stage}: current key {outcome.current}; {previous}")
+        say(f"rotated {stage.name}: current key {outcome.current}; {previous}")
 
 
 @keys.command("prune")
 @stage_argument
 @dry_run_option
-def prune(stage: str, dry_run: bool) -> None:
+def prune(stage: Stage, dry_run: bool) -> None:
     """End the overlap once it has passed, and delete keys past their retention."""
     ring, snap = look(stage)
     lifecycle.tidy(ring, snap, policy.load(stage), clock.utcnow()).apply(dry_run)
@@ -90,7 +89,7 @@ def prune(stage: str, dry_run: bool) -> None:
 @click.argument("key_id")
 @click.option("--force", is_flag=True, help="Allow revoking the current key (clients get 403).")
 @dry_run_option
-def revoke(stage: str, key_id: str, force: bool, dry_run: bool) -> None:
+def revoke(stage: Stage, key_id: str, force: bool, dry_run: bool) -> None:
     """Disable KEY_ID and take it out of STAGE's usage plan."""
     ring, snap = look(stage)
     lifecycle.revoke(ring, snap, key_id, force, clock.utcnow()).apply(dry_run)
@@ -98,7 +97,7 @@ def revoke(stage: str, key_id: str, force: bool, dry_run: bool) -> None:
 
 @keys.command("list")
 @stage_argument
-def list_keys(stage: str) -> None:
+def list_keys(stage: Stage) -> None:
     """STAGE's keys: id, name, created, enabled, in the usage plan, role (never values)."""
     _, snap = look(stage)
     rows = [("id", "name", "created", "enabled", "plan", "role", "history")]
@@ -130,10 +129,10 @@ def list_keys(stage: str) -> None:
 @stage_argument
 @click.option("--show-value", is_flag=True, help="Print the value (mask it: ::add-mask::).")
 @click.option("--previous", is_flag=True, help="The AWSPREVIOUS key instead of AWSCURRENT.")
-def get(stage: str, show_value: bool, previous: bool) -> None:
+def get(stage: Stage, show_value: bool, previous: bool) -> None:
     """Print the id of STAGE's current key (its value only with --show-value)."""
     label = store.PREVIOUS if previous else store.CURRENT
-    key = store.read(stage, label, zappa_settings.stage_region(stage))
+    key = store.read(stage, label)
     click.echo(key.value if show_value else key.key_id)
 
 
@@ -142,6 +141,6 @@ def get(stage: str, show_value: bool, previous: bool) -> None:
 @click.option(
     "--url", required=True, callback=http_url, help="The local stage's base URL (loopback only)."
 )
-def drill(stage: str, url: str) -> None:
+def drill(stage: Stage, url: str) -> None:
     """Rehearsal: the previous key works in its overlap; revoked, it gets 403."""
     overlap_drill(rotation(stage, url), url)

@@ -20,6 +20,7 @@ from ops.keys.policy import Policy
 from ops.keys.ratelimit import SHARED, RateLimiter
 from ops.keys.redact import KeysError, Refused, say
 from ops.keys.store import CURRENT, PENDING, SecretStore, StoredKey
+from ops.stage import Stage
 
 ROTATION_ID = re.compile(r"^[A-Za-z0-9_-]{32,64}$")  # a ClientRequestToken is 32-64 characters
 
@@ -87,16 +88,15 @@ class Rotation:
 
     def __init__(
         self,
-        stage: str,
-        region: str | None,
+        stage: Stage,
         policy: Policy,
         verify: Callable[[str], object],
         now: clock.Clock = clock.utcnow,
         limiter: RateLimiter = SHARED,
     ):
-        self.stage, self.policy, self.verify, self.now = stage, policy, verify, now
-        self.store = SecretStore(stage, region)
-        self.ring = KeyRing(stage, region, policy, limiter)
+        self.stage, self.policy, self.verify, self.now = stage.name, policy, verify, now
+        self.store = SecretStore(stage)
+        self.ring = KeyRing(stage, policy, limiter)
 
     def snapshot(self) -> inventory.Snapshot:
         return inventory.take(self.store, self.ring)

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
 
-from ops import aws, paths
+from ops import aws
 from ops.keys.redact import KeysError, Refused, aws_guard, remember
+from ops.stage import Stage
 
 CURRENT, PREVIOUS, PENDING = "AWSCURRENT", "AWSPREVIOUS", "AWSPENDING"
 
@@ -68,9 +69,11 @@ def refuse_denied(exc: ClientError, action: str, name: str) -> None:
 
 
 class SecretStore:
-    def __init__(self, stage: str, region: str | None = None):
-        self.name = paths.api_key_secret_name(stage)
-        self.client = aws.make_client("secretsmanager", region)
+    """One stage's secret, as the key rotation reads and moves it."""
+
+    def __init__(self, stage: Stage):
+        self.name = stage.api_key_secret_name
+        self.client = stage.client("secretsmanager")
 
     def labels(self) -> dict[str, tuple[str, ...]]:
         """Version id -> staging labels; versions without labels are left out."""
@@ -128,17 +131,14 @@ class SecretStore:
             )
 
 
-def fetch(
-    stage: str, label: str = CURRENT, region: str | None = None, client=None
-) -> StoredKey | None:
-    """The one reader of a stage's key (deploy, smoke, status, rotation, the load test, scripts).
+def fetch(client, name: str, label: str = CURRENT) -> StoredKey | None:
+    """The one reader of a stage's key, secret `name` (deploy, smoke, status, rotation, the load
+    test with its own client, scripts).
 
     None when the secret, or a version with `label`, does not exist yet. Raises SecretDenied on
     AccessDenied and NotOurKey for content not in our format; other botocore errors go to the
     caller, whose guard words them for its users.
     """
-    name = paths.api_key_secret_name(stage)
-    client = client or aws.make_client("secretsmanager", region)
     try:
         raw = client.get_secret_value(SecretId=name, VersionStage=label)
     except ClientError as exc:
@@ -152,19 +152,24 @@ def fetch(
     return key
 
 
-def current(stage: str, region: str | None = None) -> StoredKey | None:
+def of_stage(stage: Stage, label: str = CURRENT) -> StoredKey | None:
+    """fetch() for a stage: its secret, with its client."""
+    return fetch(stage.client("secretsmanager"), stage.api_key_secret_name, label)
+
+
+def current(stage: Stage) -> StoredKey | None:
     """The key clients use (AWSCURRENT), or None when there is none we could use."""
     with aws.aws_errors():
         try:
-            return fetch(stage, region=region)
+            return of_stage(stage)
         except NotOurKey:
             return None
 
 
-def read(stage: str, label: str = CURRENT, region: str | None = None, client=None) -> StoredKey:
+def read(stage: Stage, label: str = CURRENT) -> StoredKey:
     """A stage's key by staging label, which must exist (key rotation and scripts)."""
     with aws_guard():
-        key = fetch(stage, label, region, client)
+        key = of_stage(stage, label)
     if key is None:
-        raise KeysError(f"secret {paths.api_key_secret_name(stage)} has no {label} version")
+        raise KeysError(f"secret {stage.api_key_secret_name} has no {label} version")
     return key

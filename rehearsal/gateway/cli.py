@@ -8,6 +8,7 @@ import click
 
 from ops import paths, zappa_settings
 from ops.aws import aws_errors
+from ops.stage import Stage
 from rehearsal.gateway.gateway import DEFAULT_CONCURRENCY, DEFAULT_TTL
 from rehearsal.gateway.server import start_gateway
 from rehearsal.local_aws.server import exit_on_signals
@@ -58,7 +59,8 @@ def local_stage(
     """Serve STAGE at http://127.0.0.1:PORT/STAGE like API Gateway + Lambda (keys, usage plans,
     concurrency), running the deployed package in isolated worker processes."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    region = region or zappa_settings.stage_region(stage)
+    resolved = Stage.resolve(stage)
+    region = region or resolved.region
     try:
         with (
             aws_errors(),
@@ -71,7 +73,7 @@ def local_stage(
                 ttl=ttl,
                 region=region,
                 cache=cache_dir / "code",
-                log_path=cache_dir / f"{paths.function_name(stage)}.log",
+                log_path=cache_dir / f"{resolved.function_name}.log",
             ) as base_url,
         ):
             click.echo(f"local stage {stage}: {base_url}  (Ctrl-C stops it)")

@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+import project
 from loadtest.gateway_metrics import STATS_PATH  # the load test reads them; one definition
 from ops import lambda_runtime, paths
 from ops.lambda_emulator.events import (
@@ -89,7 +90,7 @@ class Gateway:
         log_path: Path | None = None,
     ):
         region = region or region_from_env()
-        self.stage, self.function_name = stage, paths.function_name(stage)
+        self.stage, self.function_name = stage, project.function_name(stage)
         base = paths.CACHE / "local-stage"
         self.account_id = local_client("sts", endpoint, region).get_caller_identity()["Account"]
         self.keys = StageKeys(

@@ -14,17 +14,19 @@ from click.testing import CliRunner
 from moto import mock_aws
 from werkzeug.serving import make_server
 
+import project
 from app import create_app
 from ops import http, paths, stage_key, usage_plan
 from ops.cli import main
 from ops.keys import clock, policy, verify
 from ops.keys.ratelimit import RateLimiter
 from ops.keys.rotation import Rotation
+from ops.stage import Stage
 from rehearsal.gateway.auth import StageKeys
 
 REGION = "us-east-1"
 STAGE = "dev"
-SECRET = paths.api_key_secret_name(STAGE)
+SECRET = project.api_key_secret_name(STAGE)
 
 
 @pytest.fixture(autouse=True)
@@ -74,16 +76,16 @@ def zappa_deploy(stage: str = STAGE) -> str:
     and the stage added to that key (moto's update_api_key can't `add /stages`; the rehearsal's
     shim can). Returns the API id."""
     settings = json.loads(paths.rendered_settings_path(stage).read_text())[stage]
-    api_id = apigw().create_rest_api(name=paths.function_name(stage))["id"]
+    api_id = apigw().create_rest_api(name=project.function_name(stage))["id"]
     assert settings["api_key"], "ops renders the stage's key before zappa deploy"
     return api_id
 
 
 def deploy_stage(stage: str = STAGE) -> str:
     """What a first `ops deploy` leaves: ops' key, Zappa's REST API, `ops usage-plan`'s plan."""
-    stage_key.prepare_first_deploy(stage, REGION, {})
+    stage_key.prepare_first_deploy(Stage.resolve(stage), {})
     api_id = zappa_deploy(stage)
-    usage_plan.ensure(stage, REGION, dry_run=False)
+    usage_plan.ensure(Stage.resolve(stage), dry_run=False)
     return api_id
 
 
@@ -108,7 +110,7 @@ class KeyCheck:
         self.app, self.stage, self.prefix = app, stage, f"/{stage}"
 
     def __call__(self, environ, start_response):
-        keys = StageKeys(apigw(), paths.function_name(self.stage), self.stage, ttl=0)
+        keys = StageKeys(apigw(), project.function_name(self.stage), self.stage, ttl=0)
         if keys.authorize(environ.get("HTTP_X_API_KEY")) is None:
             start_response("403 Forbidden", [("Content-Type", "application/json")])
             return [b'{"message": "Forbidden"}']
@@ -149,7 +151,7 @@ class PausedTime:
 
 def make_rotation(url: str, now: Clock, wrap=None, rules=None) -> Rotation:
     """A rotation verifying on `url`, with the test clock; `wrap` may decorate the verify step."""
-    rules = rules or policy.load(STAGE)
+    rules = rules or policy.load(Stage.resolve(STAGE))
 
     def on_stage(value):
         time = PausedTime()
@@ -157,7 +159,7 @@ def make_rotation(url: str, now: Clock, wrap=None, rules=None) -> Rotation:
 
     limiter = RateLimiter(clock=lambda: 0.0, sleep=no_sleep)
     check = wrap(on_stage) if wrap else on_stage
-    return Rotation(STAGE, REGION, rules, check, now, limiter)
+    return Rotation(Stage.resolve(STAGE), rules, check, now, limiter)
 
 
 def status(url: str, value: str | None) -> int | None:

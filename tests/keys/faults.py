@@ -23,7 +23,7 @@ class Faults:
         original = aws.make_client
 
         @functools.cache  # one client per service, as in a long-lived process: keeps tests fast
-        def make_client(service, region=None):
+        def make_client(service, region):
             client = original(service, region)
             client.meta.events.register("after-call", self._after_call)
             return client

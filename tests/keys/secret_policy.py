@@ -13,9 +13,9 @@ from fnmatch import fnmatchcase
 from moto.core.exceptions import JsonRESTError
 from moto.secretsmanager.models import SecretsManagerBackend
 
-from ops import paths
+import project
 
-SECRET = paths.api_key_secret_name("dev")
+SECRET = project.api_key_secret_name("dev")
 SECRET_ARN = f"arn:aws:secretsmanager:*:*:secret:{SECRET}"
 # Only the suffixed ARN (the deploy roles before the fix): the first read is denied.
 SUFFIX_ONLY = [f"{SECRET_ARN}-??????"]

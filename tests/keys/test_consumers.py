@@ -5,6 +5,7 @@ import re
 import pytest
 
 from ops import release, smoke
+from ops.stage import Stage
 from project import ROOT
 from tests.keys.conftest import STAGE, make_rotation, stored
 
@@ -14,7 +15,10 @@ README = ROOT / "ops" / "keys" / "README.md"
 def test_after_a_rotation_the_smoke_test_sends_the_new_key(stage, stage_url, now):
     """Every consumer reads the key through ops.keys.store.fetch, so one consumer stands for all."""
     make_rotation(stage_url, now).run()
-    assert smoke.resolve_target(STAGE, stage_url, None) == (stage_url, stored()["value"])
+    assert smoke.resolve_target(Stage.resolve(STAGE), stage_url, None) == (
+        stage_url,
+        stored()["value"],
+    )
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from ops.keys.apikeys import KeyRing
 from ops.keys.inventory import take
 from ops.keys.lifecycle import tidy
 from ops.keys.store import SecretStore
+from ops.stage import Stage
 from tests.keys import invariants
 from tests.keys.conftest import (
     REGION,
@@ -33,12 +34,12 @@ from tests.keys.faults import Faults, InjectedFault
 
 def test_zappa_gets_the_ops_key_before_its_first_deploy(now):
     with mock_aws():
-        path = stage_key.prepare_first_deploy(STAGE, REGION, {"aws_region": REGION})
+        path = stage_key.prepare_first_deploy(Stage.resolve(STAGE), {"aws_region": REGION})
         rendered = json.loads(path.read_text())[STAGE]
         assert rendered["aws_region"] == REGION
         (key,) = apigw().get_api_keys()["items"]
         assert rendered["api_key"] == key["id"] == stored()["key_id"]
-        assert key["tags"] == paths.resource_tags(STAGE)  # at creation: never tagged later
+        assert key["tags"] == Stage.resolve(STAGE).resource_tags  # at creation: never tagged later
 
 
 def test_after_zappa_the_usage_plan_attaches_that_key_and_no_other_exists(now):
@@ -47,25 +48,25 @@ def test_after_zappa_the_usage_plan_attaches_that_key_and_no_other_exists(now):
         keys = invariants.check(finished=True)
         (key,) = keys.values()
         assert key["id"] == stored()["key_id"]
-        assert key["tags"] == paths.resource_tags(STAGE)
+        assert key["tags"] == Stage.resolve(STAGE).resource_tags
 
 
 def test_a_second_first_deploy_run_changes_nothing(now):
     with mock_aws():
         deploy_stage()
         keys, labels = invariants.all_keys(), invariants.labelled()
-        stage_key.prepare_first_deploy(STAGE, REGION, {})
-        usage_plan.ensure(STAGE, REGION, dry_run=False)
+        stage_key.prepare_first_deploy(Stage.resolve(STAGE), {})
+        usage_plan.ensure(Stage.resolve(STAGE), dry_run=False)
         assert invariants.all_keys() == keys
         assert invariants.labelled() == labels
 
 
 def test_a_key_an_older_zappa_deploy_left_is_named_not_deleted(now, capsys):
     with mock_aws():
-        stage_key.prepare_first_deploy(STAGE, REGION, {})
+        stage_key.prepare_first_deploy(Stage.resolve(STAGE), {})
         api_id = zappa_deploy()
         old = apigw().create_api_key(name=f"{STAGE}_{api_id}", enabled=True)["id"]
-        usage_plan.ensure(STAGE, REGION, dry_run=False)
+        usage_plan.ensure(Stage.resolve(STAGE), dry_run=False)
         assert old in invariants.all_keys()
         assert old not in invariants.plan_key_ids()
         out = capsys.readouterr().out
@@ -87,18 +88,18 @@ def first_deploy(faults: Faults, zappa_done: bool) -> None:
     """`ops deploy` of a new stage: ops' key, `zappa deploy` (skipped once it has run: the next
     `ops deploy` sees the function and runs `zappa update`), then the usage plan."""
     if not zappa_done:
-        stage_key.prepare_first_deploy(STAGE, REGION, {})
+        stage_key.prepare_first_deploy(Stage.resolve(STAGE), {})
         zappa_deploy()
-    usage_plan.ensure(STAGE, REGION, dry_run=False)
+    usage_plan.ensure(Stage.resolve(STAGE), dry_run=False)
 
 
 def test_a_crash_after_any_call_of_the_first_deploy_is_repaired_by_a_rerun(monkeypatch, now, capfd):
     faults = Faults(monkeypatch)
     with mock_aws():
-        stage_key.prepare_first_deploy(STAGE, REGION, {})
+        stage_key.prepare_first_deploy(Stage.resolve(STAGE), {})
         before_zappa = len(faults.calls)
         zappa_deploy()
-        usage_plan.ensure(STAGE, REGION, dry_run=False)
+        usage_plan.ensure(Stage.resolve(STAGE), dry_run=False)
         calls = list(faults.calls)
     assert "apigateway.CreateApiKey" in calls[:before_zappa]
     for index, call in enumerate(calls):
@@ -112,8 +113,9 @@ def test_a_crash_after_any_call_of_the_first_deploy_is_repaired_by_a_rerun(monke
             invariants.check(finished=False)
             # A crash between creating and storing the key leaves an unused enabled key: the
             # next rotation or `ops keys prune` disables it.
-            ring = KeyRing(STAGE, REGION, policy.load(STAGE))
-            tidy(ring, take(SecretStore(STAGE, REGION), ring), ring.policy, now()).apply(False)
+            dev = Stage.resolve(STAGE)
+            ring = KeyRing(dev, policy.load(dev))
+            tidy(ring, take(SecretStore(dev), ring), ring.policy, now()).apply(False)
             keys = invariants.check(finished=True)
             rendered = json.loads(paths.rendered_settings_path(STAGE).read_text())[STAGE]
             assert rendered["api_key"] == stored()["key_id"], call

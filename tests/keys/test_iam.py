@@ -8,10 +8,12 @@ import pytest
 from click.testing import CliRunner
 from moto import mock_aws
 
+import project
 from iam.template import render_roles
 from ops import paths, stage_key, usage_plan
 from ops.cli import main
 from ops.keys import clock
+from ops.stage import Stage
 from rehearsal.iam_audit.audit import audit, format_report, read_records
 from rehearsal.iam_audit.recorder import CallRecorder
 from tests.keys.conftest import REGION, STAGE, Clock, apigw, make_rotation, stored
@@ -32,11 +34,11 @@ def report(stage_url, tmp_path_factory):
             patch.setenv("AWS_DEFAULT_REGION", REGION)
             patch.delenv("AWS_ENDPOINT_URL", raising=False)
             patch.setattr(clock, "utcnow", now)
-            tags = paths.resource_tags(STAGE)
+            tags = Stage.resolve(STAGE).resource_tags
             with recorder.step("first deploy", role=f"{paths.PROJECT}-{STAGE}-deploy"):
-                stage_key.prepare_first_deploy(STAGE, REGION, {})  # before `zappa deploy`
-                apigw().create_rest_api(name=paths.function_name(STAGE), tags=tags)
-                usage_plan.ensure(STAGE, REGION, dry_run=False)
+                stage_key.prepare_first_deploy(Stage.resolve(STAGE), {})  # before `zappa deploy`
+                apigw().create_rest_api(name=project.function_name(STAGE), tags=tags)
+                usage_plan.ensure(Stage.resolve(STAGE), dry_run=False)
             with recorder.step("rotate", role=ROLE):
                 for days in (0, 2, 8):
                     now.advance(days=days)

@@ -16,10 +16,12 @@ from moto.apigateway.models import APIGatewayBackend
 from moto.apigateway.responses import APIGatewayResponse
 from moto.core.exceptions import JsonRESTError
 
-from ops import aws, paths
+import project
+from ops import aws
 from ops.keys import policy
 from ops.keys.apikeys import KeyRing
-from tests.keys.conftest import REGION, STAGE, apigw, deploy_stage, make_rotation
+from ops.stage import Stage
+from tests.keys.conftest import STAGE, apigw, deploy_stage, make_rotation
 from tests.keys.faults import Faults
 
 LISTS = {"GetApiKeys", "GetUsagePlans", "GetUsagePlanKeys", "GetRestApis"}
@@ -71,7 +73,8 @@ def throttle(monkeypatch, times: int) -> list[str]:
 
 
 def ring() -> KeyRing:
-    return KeyRing(STAGE, REGION, policy.load(STAGE))
+    dev = Stage.resolve(STAGE)
+    return KeyRing(dev, policy.load(dev))
 
 
 def test_every_page_is_read_at_a_forced_small_page_size(monkeypatch, paged, now):
@@ -79,7 +82,8 @@ def test_every_page_is_read_at_a_forced_small_page_size(monkeypatch, paged, now)
         deploy_stage()
         for number in range(12):
             apigw().create_api_key(
-                name=f"{paths.function_name(STAGE)}-old-{number}", tags=paths.resource_tags(STAGE)
+                name=f"{project.function_name(STAGE)}-old-{number}",
+                tags=Stage.resolve(STAGE).resource_tags,
             )
             apigw().create_api_key(name=f"another-project-{number}")
         monkeypatch.setattr(aws, "PAGE_SIZE", 5)
@@ -104,7 +108,7 @@ def test_a_rotation_lists_the_accounts_keys_once_and_every_list_at_500(
     limits: list[tuple[str, object]] = []
     original = aws.make_client
 
-    def make_client(service, region=None):
+    def make_client(service, region):
         client = original(service, region)
 
         def remember(params, model, **_):

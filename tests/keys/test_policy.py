@@ -1,15 +1,17 @@
-"""The key lifecycle settings: defaults, per-stage overrides, ops/stages.toml, bad values."""
+"""The key lifecycle settings: base defaults, prod's override merged field by field, bad values."""
 
 from datetime import timedelta
 
 import click
 import pytest
 
+from ops import zappa_settings
 from ops.keys import policy
+from ops.stage import Stage
 
 
 def test_the_committed_settings():
-    dev, prod = policy.load("dev"), policy.load("prod")
+    dev, prod = policy.load(Stage.resolve("dev")), policy.load(Stage.resolve("prod"))
     assert dev.overlap == timedelta(hours=24)
     assert prod.overlap == timedelta(hours=48)
     assert dev.retention == timedelta(days=7)
@@ -17,34 +19,33 @@ def test_the_committed_settings():
     assert (dev.account_key_limit, dev.quota_margin) == (10000, 100)
 
 
-def test_stages_toml_keys_tables_win(tmp_path):
-    stages = tmp_path / "stages.toml"
-    stages.write_text("[keys]\nretention_days = 3\n[keys.test]\noverlap_hours = 6\n")
-    test = policy.load("test", files=(policy.CONFIG_FILE, stages))
-    assert test.retention == timedelta(days=3)
-    assert test.overlap == timedelta(hours=6)
-    assert policy.load("dev", files=(policy.CONFIG_FILE, stages)).overlap == timedelta(hours=24)
+def test_a_stage_overrides_single_fields_and_keeps_the_rest_of_base():
+    assert zappa_settings.load()["prod"]["api_keys"] == {"overlap_hours": 48}
+    prod = policy.load(Stage.resolve("prod"))
+    assert prod.retention == timedelta(days=7)
+    assert prod.verify_timeout == 60.0
+    assert (prod.account_key_limit, prod.quota_margin) == (10000, 100)
+
+
+def dev_with_keys(**fields) -> Stage:
+    """dev, with its api_keys changed (a field set to None is left out)."""
+    config = zappa_settings.resolve(zappa_settings.load(), "dev")
+    merged = {**config["api_keys"], **fields}
+    config["api_keys"] = {key: value for key, value in merged.items() if value is not None}
+    return Stage("dev", config, "us-east-1")
 
 
 @pytest.mark.parametrize(
-    ("toml", "message"),
+    ("fields", "message"),
     [
-        ("[keys]\noverlap_hourz = 1\n", r"unknown \['overlap_hourz'\]"),
-        ("[keys]\noverlap_hours = -1\n", "must be positive"),
-        ("[keys]\noverlap_hours = 'soon'\n", "could not convert"),
-        ("[keys]\nquota_margin = 20000\n", "quota_margin below account_key_limit"),
-        ("[keys\n", "cannot read"),
+        ({"overlap_hourz": 1}, r"stage dev: api_keys\.overlap_hourz is unknown"),
+        ({"overlap_hours": -1}, "must be positive"),
+        ({"overlap_hours": "soon"}, r"stage dev: api_keys\.overlap_hours must be a number"),
+        ({"quota_margin": 1.5}, r"stage dev: api_keys\.quota_margin must be an integer"),
+        ({"quota_margin": 20000}, "quota_margin below account_key_limit"),
+        ({"retention_days": None}, r"stage dev: api_keys\.retention_days is missing"),
     ],
 )
-def test_bad_settings_are_one_clear_error(tmp_path, toml, message):
-    extra = tmp_path / "stages.toml"
-    extra.write_text(toml)
+def test_bad_settings_are_one_clear_error(fields, message):
     with pytest.raises(click.ClickException, match=message):
-        policy.load("dev", files=(policy.CONFIG_FILE, extra))
-
-
-def test_a_missing_setting_is_named(tmp_path):
-    only = tmp_path / "config.toml"
-    only.write_text("[keys]\noverlap_hours = 1\n")
-    with pytest.raises(click.ClickException, match="missing"):
-        policy.load("dev", files=(only,))
+        policy.load(dev_with_keys(**fields))

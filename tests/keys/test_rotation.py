@@ -6,11 +6,12 @@ from dataclasses import replace
 import pytest
 from botocore.exceptions import ClientError
 
-from ops import paths
+import project
 from ops.keys import policy
 from ops.keys.ratelimit import RateLimiter
 from ops.keys.redact import KeysError, Refused
 from ops.keys.store import SecretStore
+from ops.stage import Stage
 from tests.keys import invariants
 from tests.keys.conftest import SECRET, STAGE, apigw, make_rotation, secrets, status, stored
 
@@ -27,7 +28,7 @@ def test_rotate_promotes_a_new_key_and_the_old_one_keeps_working(stage, stage_ur
     assert status(stage_url, None) == 403
     lines = result.stdout.splitlines()
     assert lines[0].startswith("rotation ")
-    assert f"created key {new['key_id']} ({paths.function_name(STAGE)}-" in result.output
+    assert f"created key {new['key_id']} ({project.function_name(STAGE)}-" in result.output
     assert "verified: GET /health 200" in lines
     assert "verified: POST /predict 200" in lines
     assert lines[-1].startswith(
@@ -41,9 +42,9 @@ def test_rotate_promotes_a_new_key_and_the_old_one_keeps_working(stage, stage_ur
 def test_the_new_key_is_tagged_with_stage_rotation_and_time(stage, stage_url, now):
     outcome = make_rotation(stage_url, now).run()
     key = apigw().get_api_key(apiKey=outcome.current)
-    assert key["name"] == f"{paths.function_name(STAGE)}-{outcome.rotation_id}"
+    assert key["name"] == f"{project.function_name(STAGE)}-{outcome.rotation_id}"
     assert key["tags"] == {
-        "ZappaProject": paths.function_name(STAGE),
+        "ZappaProject": project.function_name(STAGE),
         "rotation-id": outcome.rotation_id,
         "created-at": now.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
@@ -157,7 +158,7 @@ def test_a_rotation_that_loses_the_race_for_awspending_stops(stage, stage_url, n
 
 
 def test_near_the_account_key_quota_nothing_is_created(stage, stage_url, now):
-    rules = replace(policy.load(STAGE), account_key_limit=10, quota_margin=9)
+    rules = replace(policy.load(Stage.resolve(STAGE)), account_key_limit=10, quota_margin=9)
     before = invariants.all_keys()
     with pytest.raises(Refused, match=r"the account has 1 API keys of its 10 in this region"):
         make_rotation(stage_url, now, rules=rules).run()

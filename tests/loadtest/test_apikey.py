@@ -8,7 +8,7 @@ from moto import mock_aws
 
 from loadtest.apikey import resolve_api_key
 from loadtest.errors import LoadTestError
-from ops.paths import api_key_secret_name
+from project import api_key_secret_name
 
 SECRET_VALUE = "k3y-value-never-printed-0123456789"
 

@@ -83,7 +83,8 @@ def test_the_usage_plan_shortfall_says_where_to_raise_it(recorded):
     report = (directory / "report.md").read_text()
     assert (
         "allows a rate of 60 requests/s, under the 100 its peak needs (50 req/s x 2): raise "
-        "`rate_limit` in ops/stages.toml [usage_plan.prod], then `make usage-plan STAGE=prod`"
+        "`usage_plan.rate_limit` of stage prod in zappa_settings.json, then "
+        "`make usage-plan STAGE=prod`"
     ) in report
     assert "| usage-plan burst (sklearn-zappa-ml-prod) | 100 requests | 80 | -20 | ❌ |" in report
 

@@ -64,7 +64,7 @@ def test_reads_the_account_the_functions_reservations_and_the_plan(apigateway):
     }
 
 
-def test_before_prods_first_deploy_the_plan_comes_from_stages_toml(apigateway):
+def test_before_prods_first_deploy_the_plan_comes_from_zappa_settings(apigateway):
     client, _ = stubbed_lambda(
         ("get_account_settings", ACCOUNT, {}),
         ("get_function_concurrency", "ResourceNotFoundException", {"FunctionName": PROD}),
@@ -73,7 +73,7 @@ def test_before_prods_first_deploy_the_plan_comes_from_stages_toml(apigateway):
     assert record["function_concurrency"] == {"exists": False, "reserved": None, "provisioned": 0}
     plan = record["usage_plan"]
     assert (plan["rate_limit"], plan["burst_limit"]) == (100.0, 200)
-    assert plan["source"] == "ops/stages.toml (the plan is not created yet)"
+    assert plan["source"] == "zappa_settings.json (the plan is not created yet)"
 
 
 def test_a_refused_read_is_recorded_not_raised(apigateway):

@@ -8,6 +8,7 @@ from click.testing import CliRunner
 from moto import mock_aws
 from werkzeug.serving import make_server
 
+import project
 from app import create_app
 from ops import paths
 from ops.cli import main
@@ -55,7 +56,7 @@ def cli():
 def make_rest_api(stage: str = "dev") -> str:
     """The REST API `zappa deploy` would have created for the stage."""
     client = boto3.client("apigateway", region_name=REGION)
-    return client.create_rest_api(name=paths.function_name(stage))["id"]
+    return client.create_rest_api(name=project.function_name(stage))["id"]
 
 
 def make_role_and_bucket(stage: str = "dev", bucket: bool = True) -> None:

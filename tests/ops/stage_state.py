@@ -12,6 +12,7 @@ from pathlib import Path
 import boto3
 import pytest
 
+import project
 from ops import deploy as deploy_module
 from ops import paths, zappa
 
@@ -33,13 +34,15 @@ def recorded(monkeypatch):
             calls["output_when_zappa_ran"].append(Path(output).read_text())
         if argv[1] == "deploy":
             make_function(argv[2])
-            make_stack(paths.function_name(argv[2]))
+            make_stack(project.function_name(argv[2]))
         elif argv[1] == "update":
             publish_code(argv[2], "update")
 
     monkeypatch.setattr(zappa, "run", zappa_effect)
     monkeypatch.setattr(
-        deploy_module.usage_plan, "ensure", lambda *a, **k: calls["usage_plan"].append(a)
+        deploy_module.usage_plan,
+        "ensure",
+        lambda stage, **k: calls["usage_plan"].append((stage.name, stage.region)),
     )
     return calls
 
@@ -59,7 +62,7 @@ def make_function(stage="dev"):
         RoleName=f"{paths.PROJECT}-{stage}-lambda"
     )["Role"]["Arn"]
     boto3.client("lambda", region_name=REGION).create_function(
-        FunctionName=paths.function_name(stage),
+        FunctionName=project.function_name(stage),
         Runtime="python3.13",
         Role=role,
         Handler="handler.lambda_handler",
@@ -71,7 +74,7 @@ def make_function(stage="dev"):
 def publish_code(stage: str, marker: str) -> str:
     """New code, published as the next version (as `zappa update` and `zappa rollback` do)."""
     return boto3.client("lambda", region_name=REGION).update_function_code(
-        FunctionName=paths.function_name(stage), ZipFile=code(marker), Publish=True
+        FunctionName=project.function_name(stage), ZipFile=code(marker), Publish=True
     )["Version"]
 
 
@@ -80,4 +83,4 @@ def deployed_stage(stage="dev", versions=1):
     make_function(stage)
     for number in range(2, versions + 1):
         publish_code(stage, f"build {number}")
-    make_stack(paths.function_name(stage))
+    make_stack(project.function_name(stage))

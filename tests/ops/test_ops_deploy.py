@@ -6,6 +6,7 @@ import zipfile
 import boto3
 import pytest
 
+import project
 from ops import paths, zappa
 
 from .conftest import REGION, SHA, make_role_and_bucket
@@ -51,7 +52,7 @@ def test_an_update_reports_the_previous_version_before_zappa_changes_anything(
     assert recorded["output_when_zappa_ran"] == ["earlier=step\nprevious-version=3\n"]
     assert "make rollback STAGE=dev TO_VERSION=3" in result.output
     versions = boto3.client("lambda", region_name=REGION).list_versions_by_function(
-        FunctionName=paths.function_name("dev")
+        FunctionName=project.function_name("dev")
     )["Versions"]
     assert [v["Version"] for v in versions] == ["$LATEST", "1", "2", "3", "4"]
 

@@ -11,14 +11,16 @@ import troposphere.sns
 from botocore.exceptions import ClientError
 from zappa import core as zappa_core
 
-from ops import paths, stack, zappa
+import project
+from ops import stack, zappa
+from ops.stage import Stage
 from rehearsal.local_aws import local_aws
 
 from .conftest import REGION, make_role_and_bucket
 from .failed_stacks import TAG_DENIED, creations_fail, make_stack
 from .stage_state import deployed_stage, make_function
 
-NAME = paths.function_name("dev")
+NAME = project.function_name("dev")
 
 
 def stack_status(name=NAME):
@@ -225,7 +227,9 @@ def test_ops_stops_zappas_wait_on_a_failed_stack_with_one_line(monkeypatch, capf
         boto3.client("s3", region_name=REGION).create_bucket(Bucket="zappa-templates")
         script = ZAPPA_CREATES_A_STACK.format(name=NAME, bucket="zappa-templates", workdir=tmp_path)
         with pytest.raises(zappa.click.ClickException) as raised:
-            zappa.run([sys.executable, "-c", script], watch=stack.failure_watch("dev", REGION))
+            zappa.run(
+                [sys.executable, "-c", script], watch=stack.failure_watch(Stage.resolve("dev"))
+            )
     message = raised.value.message
     assert message.startswith("zappa -c ")  # argv[1:3] name the command; here python's -c
     assert f"stopped: stack {NAME} is ROLLBACK_COMPLETE ({NAME}: {TAG_DENIED})" in message

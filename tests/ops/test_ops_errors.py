@@ -60,7 +60,7 @@ def test_throttling_that_outlasts_the_retries_is_one_line(cli, monkeypatch):
     stubber = Stubber(client)
     stubber.add_client_error("get_rest_apis", "TooManyRequestsException", http_status_code=429)
     stubber.activate()
-    monkeypatch.setattr(aws, "make_client", lambda service, region=None: client)
+    monkeypatch.setattr(aws, "make_client", lambda service, region: client)
     result = cli("url", "dev")
     assert result.exit_code == 1
     assert result.output.strip() == (

@@ -7,6 +7,7 @@ import click
 import pytest
 
 from ops import glibc, lambda_events, package_check, readonly, zappa_settings
+from ops.stage import Stage
 from project import ROOT
 
 from .conftest import SHA
@@ -93,7 +94,7 @@ def cold_start(
         "timeout_seconds": 10,
         "lambda_handler": handler,
     }
-    revision = package_check.package_revision("dev", config, task)
+    revision = package_check.package_revision(Stage("dev", config, "us-east-1"), task)
     with (tmp_path / "lambda.log").open("ab") as log:
         return package_check.cold_start(
             revision, layer, config["aws_region"], list(cases), list(warm_events), log

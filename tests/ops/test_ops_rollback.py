@@ -5,6 +5,7 @@ import boto3
 import pytest
 from flask import request
 
+import project
 from ops import lambda_wait, paths, zappa
 
 from .conftest import API_KEY, REGION, SHA, make_role_and_bucket
@@ -13,7 +14,7 @@ from .stage_state import code, make_function, publish_code
 
 pytestmark = pytest.mark.slow
 OLD = "a" * 40
-NAME = paths.function_name("dev")
+NAME = project.function_name("dev")
 
 
 def rollback(cli, url, *extra):

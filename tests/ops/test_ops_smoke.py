@@ -6,6 +6,7 @@ import boto3
 import pytest
 from flask import request
 
+import project
 from ops import paths, release
 
 from .conftest import API_KEY, REGION, SHA
@@ -93,7 +94,7 @@ def test_an_unreachable_stage_fails(cli):
 def test_the_key_comes_from_the_stage_secret(aws, cli, stage_server):
     url, _ = stage_server()
     boto3.client("secretsmanager", region_name=REGION).create_secret(
-        Name=paths.api_key_secret_name("dev"),
+        Name=project.api_key_secret_name("dev"),
         SecretString=json.dumps({"key_id": "abc", "value": API_KEY}),
     )
     result = cli("smoke", "dev", "--url", url, "--wait", "0")

@@ -4,8 +4,12 @@ import json
 
 import boto3
 import pytest
+from click.testing import CliRunner
 
+import project
 from ops import paths, usage_plan, zappa_settings
+from ops.cli import main
+from ops.stage import Stage
 
 from .conftest import REGION, make_rest_api
 
@@ -22,7 +26,7 @@ def plans(apigw):
 
 
 def secret(sm, stage="dev", stage_label="AWSCURRENT"):
-    raw = sm.get_secret_value(SecretId=paths.api_key_secret_name(stage), VersionStage=stage_label)
+    raw = sm.get_secret_value(SecretId=project.api_key_secret_name(stage), VersionStage=stage_label)
     return json.loads(raw["SecretString"])
 
 
@@ -32,7 +36,7 @@ def test_creates_the_plan_the_key_and_the_secret(aws, cli):
     assert result.exit_code == 0, result.output
     apigw, sm = clients()
     (plan,) = plans(apigw)
-    want = usage_plan.wanted("dev")
+    want = usage_plan.wanted(Stage.resolve("dev"))
     assert plan["name"] == "sklearn-zappa-ml-dev"
     assert plan["apiStages"] == [{"apiId": api_id, "stage": "dev"}]
     assert plan["throttle"] == want["throttle"]
@@ -79,7 +83,7 @@ def test_drifted_limits_are_patched_back(aws, cli):
     assert "/throttle/rateLimit=10" in result.output
     assert (
         plans(apigw)[0]["throttle"]["rateLimit"]
-        == usage_plan.wanted("dev")["throttle"]["rateLimit"]
+        == usage_plan.wanted(Stage.resolve("dev"))["throttle"]["rateLimit"]
     )
 
 
@@ -136,26 +140,53 @@ def test_without_a_deployed_api_it_says_so(aws, cli):
     )
 
 
+DROP = object()  # a field left out of the table
+
+
 @pytest.mark.parametrize(
-    ("toml", "message"),
+    ("plan", "message"),
     [
-        ("[usage_plan.test]\nrate_limit = 1\n", r"no \[usage_plan.dev\]"),
-        ("[usage_plan.dev]\nrate_limit = 1\n", "burst_limit"),
-        (
-            "[usage_plan.dev]\nrate_limit = 1\nburst_limit = 2\nquota_limit = 3\n"
-            'quota_period = "YEAR"\n',
-            "quota_period must be one of",
-        ),
+        (None, "stage dev: usage_plan must be an object with rate_limit, burst_limit"),
+        ({"burst_limit": DROP}, "stage dev: usage_plan.burst_limit is missing"),
+        ({"burst_limit": "20"}, "stage dev: usage_plan.burst_limit must be an integer (is '20')"),
+        ({"rate_limit": True}, "stage dev: usage_plan.rate_limit must be a number (is True)"),
+        ({"rate_limt": 1}, "stage dev: usage_plan.rate_limt is unknown"),
+        ({"quota_period": "YEAR"}, "usage_plan.quota_period must be one of DAY, WEEK, MONTH"),
     ],
 )
-def test_bad_stage_config_is_one_clear_error(monkeypatch, tmp_path, toml, message):
-    config = tmp_path / "stages.toml"
-    config.write_text(toml)
-    monkeypatch.setattr(paths, "STAGES_FILE", config)
-    with pytest.raises(zappa_settings.SettingsError, match=message):
-        usage_plan.wanted("dev")
+def test_bad_stage_config_is_one_clear_error(plan, message):
+    config = zappa_settings.resolve(zappa_settings.load(), "dev")
+    if plan is None:
+        config["usage_plan"] = None
+    else:
+        merged = {**config["usage_plan"], **plan}
+        config["usage_plan"] = {key: value for key, value in merged.items() if value is not DROP}
+    with pytest.raises(zappa_settings.SettingsError) as raised:
+        usage_plan.wanted(Stage("dev", config, REGION))
+    assert message in raised.value.message.splitlines()[1]
+
+
+def test_a_broken_usage_plan_is_one_line_per_problem_and_no_traceback(
+    aws, cli, monkeypatch, tmp_path
+):
+    settings = zappa_settings.load()
+    settings["dev"]["usage_plan"] = {"rate_limit": "fast", "burst": 20, "quota_limit": 1}
+    broken = tmp_path / "zappa_settings.json"
+    broken.write_text(json.dumps(settings))
+    monkeypatch.setattr(paths, "SETTINGS_FILE", broken)
+    make_rest_api()
+    result = CliRunner().invoke(main, ["usage-plan", "dev"])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.output.splitlines() == [
+        "Error: zappa_settings.json:",
+        "  stage dev: usage_plan.burst_limit is missing",
+        "  stage dev: usage_plan.quota_period is missing",
+        "  stage dev: usage_plan.rate_limit must be a number (is 'fast')",
+        "  stage dev: usage_plan.burst is unknown",
+    ]
 
 
 def test_the_committed_config_has_a_plan_for_every_stage():
     for stage in zappa_settings.STAGES:
-        assert usage_plan.wanted(stage)["throttle"]["rateLimit"] > 0
+        assert usage_plan.wanted(Stage.resolve(stage))["throttle"]["rateLimit"] > 0

@@ -8,6 +8,7 @@ import pytest
 
 from ops import paths, zappa_settings
 from ops.package_report import PROJECT_ENTRIES
+from ops.stage import Stage
 
 from .conftest import SHA
 
@@ -76,7 +77,7 @@ def test_extends_is_a_shallow_merge_where_the_stage_wins():
 
 @pytest.mark.parametrize("stage", zappa_settings.STAGES)
 def test_render_fills_every_placeholder(stage):
-    config = zappa_settings.render(stage, SHA, "123456789012")
+    config = zappa_settings.render(Stage.resolve(stage), SHA, "123456789012")
     text = json.dumps(config)
     assert zappa_settings.PLACEHOLDER.search(text) is None
     assert config["s3_bucket"] == f"sklearn-zappa-ml-{stage}-123456789012"
@@ -106,42 +107,78 @@ def test_settings_that_cost_a_permission_are_refused(change, message):
 
 
 def test_with_api_key_names_the_stage_key_for_zappa():
-    config = zappa_settings.render("dev", SHA, "1")
+    config = zappa_settings.render(Stage.resolve("dev"), SHA, "1")
     assert zappa_settings.with_api_key(config, "k3y1d")["api_key"] == "k3y1d"
     assert "api_key" not in config
 
 
 def test_every_stage_has_its_own_bucket_and_role():
-    rendered = [zappa_settings.render(stage, SHA, "1") for stage in zappa_settings.STAGES]
+    rendered = [
+        zappa_settings.render(Stage.resolve(stage), SHA, "1") for stage in zappa_settings.STAGES
+    ]
     assert len({c["s3_bucket"] for c in rendered}) == len(zappa_settings.STAGES)
     assert len({c["role_name"] for c in rendered}) == len(zappa_settings.STAGES)
 
 
 def test_local_render_never_touches_real_hosts():
-    config = zappa_settings.render("prod", SHA, None, local=True)
+    config = zappa_settings.render(Stage.resolve("prod"), SHA, None, local=True)
     assert config["touch"] is False
     assert config["keep_warm"] is False
     assert config["s3_bucket"] == "sklearn-zappa-ml-prod-local"
 
 
+def test_render_keeps_our_own_tables_out_of_zappas_file():
+    config = zappa_settings.render(Stage.resolve("prod"), SHA, "1")
+    assert "usage_plan" not in config
+    assert "api_keys" not in config
+    assert zappa_settings.load()["prod"]["usage_plan"]["rate_limit"] == 100.0
+
+
+def test_our_tables_merge_field_by_field_through_extends():
+    settings = {
+        "base": {
+            "tags": {"a": "1", "b": "2"},
+            "api_keys": {"overlap_hours": 24, "quota_margin": 5},
+        },
+        "prod": {"extends": "base", "tags": {"a": "3"}, "api_keys": {"overlap_hours": 48}},
+    }
+    prod = zappa_settings.resolve(settings, "prod")
+    assert prod["api_keys"] == {"overlap_hours": 48, "quota_margin": 5}
+    assert prod["tags"] == {"a": "3"}  # Zappa's own keys keep Zappa's shallow merge
+
+
+def test_every_problem_is_one_line():
+    committed = zappa_settings.load()
+    committed["test"]["usage_plan"] = {"rate_limit": 1}
+    committed["base"]["api_keys"] = {**committed["base"]["api_keys"], "colour": "red"}
+    with pytest.raises(zappa_settings.SettingsError) as raised:
+        zappa_settings.validate(committed)
+    lines = raised.value.message.splitlines()
+    assert lines[0] == "zappa_settings.json:"
+    assert "  stage dev: api_keys.colour is unknown" in lines
+    assert "  stage test: usage_plan.burst_limit is missing" in lines
+    assert "  stage prod: api_keys.colour is unknown" in lines
+    assert len(lines) == 1 + 3 + 3  # test lacks burst, quota limit and period; one per stage
+
+
 def test_bucket_override(monkeypatch):
     monkeypatch.setenv("ZAPPA_S3_BUCKET", "my-own-bucket")
-    assert zappa_settings.render("dev", SHA, "1")["s3_bucket"] == "my-own-bucket"
+    assert zappa_settings.render(Stage.resolve("dev"), SHA, "1")["s3_bucket"] == "my-own-bucket"
 
 
 def test_aws_region_overrides_the_committed_region(monkeypatch):
     monkeypatch.setenv("AWS_REGION", "eu-west-1")
-    assert zappa_settings.render("dev", SHA, "1")["aws_region"] == "eu-west-1"
-    assert zappa_settings.stage_region("dev") == "eu-west-1"
+    assert zappa_settings.render(Stage.resolve("dev"), SHA, "1")["aws_region"] == "eu-west-1"
+    assert Stage.resolve("dev").region == "eu-west-1"
 
 
 def test_unknown_stage_is_refused():
-    with pytest.raises(zappa_settings.SettingsError, match="unknown stage 'qa'"):
-        zappa_settings.render("qa", SHA, "1")
+    with pytest.raises(zappa_settings.SettingsError, match="unknown stage 'qa'; choose one of"):
+        Stage.resolve("qa")
 
 
 def test_write_rendered_writes_the_stage_only():
-    target = zappa_settings.write_rendered("dev", {"aws_region": "us-east-1"})
+    target = zappa_settings.write_rendered(Stage.resolve("dev"), {"aws_region": "us-east-1"})
     assert target == paths.BUILD / "zappa_settings.dev.json"
     assert json.loads(target.read_text()) == {"dev": {"aws_region": "us-east-1"}}
     assert not list(target.parent.glob("*.tmp"))

@@ -12,6 +12,7 @@ from moto import mock_aws
 
 from iam.required_calls import load
 from iam.template import render_roles
+from ops.stage import Stage
 from rehearsal.iam_audit.audit import audit, format_report, read_records
 from rehearsal.iam_audit.recorder import CallRecorder
 from rehearsal.iam_audit.required_calls import unlisted
@@ -177,7 +178,7 @@ def test_zappa_deploy_status_undeploy_is_allowed_by_the_prod_deploy_role(
         "tags": {"project": "sklearn-zappa-ml", "stage": "prod"},
     }
     with recorder.step("ops stage key", role="sklearn-zappa-ml-prod-deploy"):
-        todo, state = stage_key.key_actions("prod", "us-east-1", plan=None)
+        todo, state = stage_key.key_actions(Stage.resolve("prod"), plan=None)
         todo.apply(dry_run=False)
     settings["api_key"] = state["key_id"]
     (project / "zappa_settings.json").write_text(json.dumps({"prod": settings}))

@@ -10,7 +10,7 @@ import boto3
 import requests
 from zappa.core import Zappa
 
-from ops import paths
+import project
 from rehearsal.local_aws import local_client
 
 TIMEOUT = 30  # seconds, for every HTTP call a test makes
@@ -79,7 +79,7 @@ class Stage:
 
     def __init__(self, endpoint: str, role_arn: str, name: str):
         self.endpoint, self.name = endpoint, name
-        self.function = paths.function_name(name)
+        self.function = project.function_name(name)
         self.lam = local_client("lambda", endpoint)
         self.apigw = local_client("apigateway", endpoint)
         self.role_arn = role_arn

@@ -13,6 +13,7 @@ from app.manifest import MANIFEST_NAME, read_manifest
 from ops import package, paths, release, zappa, zappa_settings
 from ops.bytecode import add_bytecode
 from ops.package_check import package_check
+from ops.stage import Stage
 from tests.rehearsal.local.helpers import call
 
 
@@ -22,10 +23,10 @@ def real_package(tmp_path_factory):
         pytest.skip(f"{zappa.executable()} is missing: build it with `make package-venv`")
     work = tmp_path_factory.mktemp("package")
     settings_file = work / "zappa_settings.json"
-    config = zappa_settings.render("dev", release.git_sha(), account_id=None)
+    config = zappa_settings.render(Stage.resolve("dev"), release.git_sha(), account_id=None)
     settings_file.write_text(json.dumps({"dev": config}))
     package = work / "dev.zip"
-    zappa.run(zappa.command("package", "dev", settings_file, "-o", str(package)))
+    zappa.run(zappa.command("package", Stage.resolve("dev"), settings_file, "-o", str(package)))
     return package
 
 
