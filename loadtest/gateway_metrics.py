@@ -13,11 +13,11 @@ import urllib.request
 from urllib.parse import urlsplit
 
 from loadtest.cloudwatch import unavailable
+from project import LOOPBACK
 
 SOURCE = "local stage gateway"
 STATS_PATH = "/_local/stats"  # where the gateway serves them (it imports this name)
 TIMEOUT_S = 10
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def stats_url(host: str, since: int, until: int) -> str | None:

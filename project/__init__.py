@@ -16,6 +16,8 @@ from project.zappa_stages import StageError, resolve
 ROOT = Path(__file__).resolve().parent.parent  # the checkout: data/, models/, zappa_settings.json
 SETTINGS_FILE = ROOT / "zappa_settings.json"
 STAGES = ("dev", "test", "prod")  # the pipeline's order; iam/bootstrap.yaml has one role per stage
+# The hosts a local run may reach: the rehearsal's endpoint and gateways, local load tests, drills.
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def stage_settings(stage: str) -> dict:
@@ -56,6 +58,7 @@ def api_key_secret_name(stage: str) -> str:
 
 __all__ = [
     "BOOTSTRAP_STACK",
+    "LOOPBACK",
     "NAME",
     "ROOT",
     "SETTINGS_FILE",

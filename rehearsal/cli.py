@@ -11,6 +11,7 @@ COMMANDS = {
     "run": "rehearsal.pipeline:rehearse",
     "local-aws": "rehearsal.local_aws.cli:local_aws_command",
     "local-stage": "rehearsal.gateway.cli:local_stage",
+    "key-drill": "rehearsal.key_drill:key_drill",
 }
 
 

@@ -45,7 +45,7 @@ def prune_keys(stage: str) -> list[str]:
 
 def key_drill(stage: str, url: str) -> list[str]:
     """Rehearsal only: shows the previous key working in its overlap, then refused once revoked."""
-    return [sys.executable, "-m", "ops", "keys", "drill", stage, "--url", url]
+    return [sys.executable, "-m", "rehearsal", "key-drill", stage, "--url", url]
 
 
 def train() -> list[str]:

@@ -11,7 +11,6 @@ import click
 from ops import restapi
 from ops.keys import clock, inventory, lifecycle, policy, store, verify
 from ops.keys.apikeys import KeyRing
-from ops.keys.drill import overlap_drill
 from ops.keys.redact import say
 from ops.keys.rotation import Rotation
 from ops.stage import Stage
@@ -134,13 +133,3 @@ def get(stage: Stage, show_value: bool, previous: bool) -> None:
     label = store.PREVIOUS if previous else store.CURRENT
     key = store.read(stage, label)
     click.echo(key.value if show_value else key.key_id)
-
-
-@keys.command("drill")
-@stage_argument
-@click.option(
-    "--url", required=True, callback=http_url, help="The local stage's base URL (loopback only)."
-)
-def drill(stage: Stage, url: str) -> None:
-    """Rehearsal: the previous key works in its overlap; revoked, it gets 403."""
-    overlap_drill(rotation(stage, url), url)

@@ -7,10 +7,11 @@ import boto3
 import click
 from botocore.config import Config
 
+from project import LOOPBACK
+
 DEFAULT_REGION = "us-east-1"
 # moto accepts any credentials; these are not secrets.
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 # Loopback answers fast or not at all: fail in seconds, and never retry a local bug for a minute.
 CONFIG = Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=3, read_timeout=60)
 

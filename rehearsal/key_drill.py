@@ -1,4 +1,5 @@
-"""The rehearsal's proof that rotation locks nobody out, on a local stage:
+"""`python -m rehearsal key-drill STAGE --url URL`: proof that rotation locks nobody out, on a
+local stage:
 
 the previous key still answers 200 (overlap window) and so does the current one; revoke the
 previous key; it now gets 403 while the current one keeps working. Without a previous key in its
@@ -10,12 +11,16 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+import click
+
 from ops import http
 from ops.keys import inventory, lifecycle
+from ops.keys.commands import http_url, rotation
 from ops.keys.redact import KeysError, say
 from ops.keys.rotation import Rotation
-
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+from ops.stage import Stage
+from ops.stage import argument as stage_argument
+from project import LOOPBACK
 
 
 def status(base_url: str, value: str) -> int | None:
@@ -65,3 +70,13 @@ def overlap_drill(
     expect("current key after revocation", 200, new.value)
     say(f"drill passed on {stage}: previous key {old.key_id} revoked, {new.key_id} current")
     return seen
+
+
+@click.command("key-drill")
+@stage_argument
+@click.option(
+    "--url", required=True, callback=http_url, help="The local stage's base URL (loopback only)."
+)
+def key_drill(stage: Stage, url: str) -> None:
+    """The previous key works in its overlap; revoked, it gets 403 (loopback only)."""
+    overlap_drill(rotation(stage, url), url)
