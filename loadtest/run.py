@@ -32,7 +32,7 @@ from loadtest.paths import (
 from loadtest.session import execute, say, stamp
 from loadtest.target import stage_url
 from project import function_name
-from project.atomic import write_json
+from project.atomic import replacing, write_json
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -164,10 +164,8 @@ def _point_latest(out_dir: Path) -> None:
     """reports/loadtest/latest -> the newest results directory made with the default path."""
     if out_dir.resolve().parent != REPORTS_DIR.resolve():
         return
-    link, tmp = REPORTS_DIR / "latest", REPORTS_DIR / ".latest.tmp"
-    tmp.unlink(missing_ok=True)
-    tmp.symlink_to(out_dir.name)
-    os.replace(tmp, link)
+    with replacing(REPORTS_DIR / "latest") as link:
+        link.symlink_to(out_dir.name)
 
 
 def _append_job_summary(text: str) -> None:

@@ -13,7 +13,7 @@ import click
 from ops import bytecode, package_report, paths, release, zappa, zappa_settings
 from ops.stage import Stage
 from ops.stage import argument as stage_argument
-from project.atomic import write_json
+from project.atomic import replacing, write_json
 
 
 def venv_site_packages() -> Path:
@@ -45,30 +45,26 @@ def build(stage: Stage) -> dict:
     config = zappa_settings.render(stage, sha, account_id=None)
     check_venv_python(config["runtime"])
     settings_file = zappa_settings.write_rendered(stage, config)
-    paths.DIST.mkdir(exist_ok=True)
-    target, tmp = paths.package_zip(stage.name), paths.DIST / f".{stage.name}.zip.tmp"
-    tmp.unlink(missing_ok=True)
-    output = str(tmp.relative_to(paths.ROOT))
-    zappa.run(zappa.command("package", stage, settings_file, "-o", output))
-    try:
-        compiled = bytecode.add_bytecode(tmp, venv_python())
-        summary = package_report.report(tmp, set(os.listdir(venv_site_packages())))
-    except (bytecode.BytecodeError, package_report.PackageError) as exc:
-        tmp.unlink(missing_ok=True)
-        raise click.ClickException(str(exc)) from None
-    summary["bytecode_files"] = compiled
-    summary["runtime"] = config["runtime"]
-    summary["built_from"] = str(paths.PACKAGE_VENV.relative_to(paths.ROOT))
-    summary["lock_sha256"] = _lock_digest()
-    failures, missed = package_report.gate(summary)
-    summary["targets_missed"] = missed
-    click.echo(package_report.format_report(summary))
-    for line in missed:
-        click.echo(f"  target missed: {line}")
-    if failures:
-        tmp.unlink(missing_ok=True)
-        raise click.ClickException("package rejected: " + "; ".join(failures))
-    os.replace(tmp, target)
+    target = paths.package_zip(stage.name)
+    with replacing(target) as tmp:
+        output = str(tmp.relative_to(paths.ROOT))
+        zappa.run(zappa.command("package", stage, settings_file, "-o", output))
+        try:
+            compiled = bytecode.add_bytecode(tmp, venv_python())
+            summary = package_report.report(tmp, set(os.listdir(venv_site_packages())))
+        except (bytecode.BytecodeError, package_report.PackageError) as exc:
+            raise click.ClickException(str(exc)) from None
+        summary["bytecode_files"] = compiled
+        summary["runtime"] = config["runtime"]
+        summary["built_from"] = str(paths.PACKAGE_VENV.relative_to(paths.ROOT))
+        summary["lock_sha256"] = _lock_digest()
+        failures, missed = package_report.gate(summary)
+        summary["targets_missed"] = missed
+        click.echo(package_report.format_report(summary))
+        for line in missed:
+            click.echo(f"  target missed: {line}")
+        if failures:
+            raise click.ClickException("package rejected: " + "; ".join(failures))
     write_json(paths.package_report(stage.name), summary)
     _append_job_summary(stage.name, package_report.format_report(summary))
     click.echo(f"wrote {target.relative_to(paths.ROOT)} and {stage.name}.json")

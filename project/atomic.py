@@ -1,30 +1,40 @@
 """The one atomic file writer: readers see the old file or the new one, never half of either.
 
-The bytes go to a temp file in the target's directory (same filesystem, so the rename is atomic),
-are synced, and replace the target with os.replace; a failure leaves the target as it was.
+The new file is built under a temporary name in the target's directory (same filesystem, so the
+rename is atomic) and replaces the target with os.replace; a failure leaves the target as it was
+and no temporary file behind. `replacing` is for what is built by other code (a zip written entry
+by entry, Zappa's package, a symlink); the write_* functions are for content in memory.
 """
 
+import contextlib
 import json
 import os
-import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+
+@contextlib.contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """Yield a path next to `path` (nothing there yet) to build the new file at; it replaces
+    `path` when the block ends, and is removed if the block raises."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def write_bytes(path: Path, data: bytes) -> None:
     """Write `data` to `path` atomically, creating its directory; the file is 0644."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o644)  # mkstemp's 0600 would make committed and packaged files unreadable
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replacing(path) as tmp, tmp.open("wb") as f:
+        os.fchmod(f.fileno(), 0o644)  # whatever the umask: committed and packaged files
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
 
 
 def write_text(path: Path, text: str) -> None:

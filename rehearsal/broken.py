@@ -12,10 +12,11 @@ being built again (Zappa's build takes about 10 s): only what makes them broken 
 """
 
 import hashlib
-import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from project.atomic import replacing
 
 # What Zappa bakes into the package: the stage's settings, GIT_SHA among its environment variables.
 BAKED_SETTINGS = "zappa_settings.py"
@@ -46,9 +47,8 @@ BUILDS = (
 def derive(good: Path, target: Path, good_sha: str, bad_sha: str, tamper: bool) -> str:
     """Write target (atomically): the good package as a build of bad_sha; with tamper, one byte
     of its ONNX model flipped too. Returns what was changed, for the step's line."""
-    tmp = target.with_suffix(".broken.tmp")
     settings_found, tampered = False, None
-    try:
+    with replacing(target) as tmp:
         with zipfile.ZipFile(good) as source, zipfile.ZipFile(tmp, "w") as out:
             for info in source.infolist():
                 if info.filename == BAKED_SETTINGS_PYC:
@@ -62,9 +62,6 @@ def derive(good: Path, target: Path, good_sha: str, bad_sha: str, tamper: bool) 
                 out.writestr(info, data, compresslevel=1)
         if not settings_found or (tamper and tampered is None):
             raise RuntimeError(f"{good} lacks {BAKED_SETTINGS} or a models/*.onnx to break")
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
     return f"reports {bad_sha[:8]}" + (f", one byte of {tampered} flipped" if tampered else "")
 
 

@@ -24,3 +24,23 @@ def test_an_interrupted_write_keeps_the_old_file_and_leaves_no_temp_file(tmp_pat
         atomic.write_bytes(target, b"new")
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["file.bin"]
+
+
+def test_a_file_built_by_other_code_replaces_the_target_only_when_the_block_ends(tmp_path):
+    target = tmp_path / "dev.zip"
+    target.write_bytes(b"old")
+    with atomic.replacing(target) as tmp:
+        assert not tmp.exists()
+        tmp.write_bytes(b"new")
+        assert target.read_bytes() == b"old"
+    assert target.read_bytes() == b"new"
+
+    def failed_build():
+        with atomic.replacing(target) as tmp:
+            tmp.symlink_to("elsewhere")
+            raise ValueError("bad build")
+
+    with pytest.raises(ValueError, match="bad build"):
+        failed_build()
+    assert target.read_bytes() == b"new"
+    assert [p.name for p in tmp_path.iterdir()] == ["dev.zip"]
