@@ -6,7 +6,7 @@ import sys
 
 import project
 from app.settings import DEFAULTS
-from iam.template import load_template
+from iam.template import load_template, render_roles
 from project import git
 
 
@@ -39,3 +39,19 @@ def test_the_package_pulls_in_no_tool_dependencies():
 def test_the_head_sha_is_a_full_commit_hash():
     sha = git.head_sha()
     assert sha is None or len(sha) == 40
+
+
+def test_the_iam_template_serves_each_stage_as_zappa_settings_describes_it():
+    """The template has what each stage's settings name (CloudFormation can't read them): the
+    execution role `role_name`, a deploy role, and X-Ray rights exactly where tracing is on."""
+    template = load_template()
+    roles = render_roles({"GitHubOrg": "o", "GitHubRepo": "r", "SubjectFormat": "classic"})
+    tracing_default = template["Parameters"]["ProdXRayTracing"]["Default"] == "true"
+    for stage in project.STAGES:
+        settings = project.stage_settings(stage)
+        execution = settings["role_name"].replace("{stage}", stage)
+        assert execution in roles, stage
+        assert f"{project.NAME}-{stage}-deploy" in roles, stage
+        traced = "xray" in roles[execution].policies
+        assert settings.get("xray_tracing", False) == traced, stage
+    assert project.stage_settings("prod").get("xray_tracing", False) == tracing_default
