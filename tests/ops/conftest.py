@@ -53,6 +53,13 @@ def cli():
     return invoke
 
 
+def keyed(cli, command: str, url: str, *extra: str, key: str = API_KEY):
+    """`ops COMMAND dev` against a served stage, with its API key from the environment and no
+    settle window (the stage is ready)."""
+    args = [command, "dev", "--url", url, "--api-key-env", "SMOKE_KEY", "--wait", "0", *extra]
+    return cli(*args, env={"SMOKE_KEY": key})
+
+
 def make_rest_api(stage: str = "dev") -> str:
     """The REST API `zappa deploy` would have created for the stage."""
     client = boto3.client("apigateway", region_name=REGION)

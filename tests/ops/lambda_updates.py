@@ -19,6 +19,20 @@ def report_statuses(monkeypatch, statuses: list[dict], seen: list[str]) -> None:
     monkeypatch.setattr(lambda_models.LambdaFunction, "get_configuration", configuration)
 
 
+def zappa_update_fails(monkeypatch, zappa) -> list[str]:
+    """Each Zappa run (the real one, against moto) is followed by Lambda reporting the update in
+    progress, then failed; returns the statuses answered so far."""
+    statuses, seen = [], []
+    report_statuses(monkeypatch, statuses, seen)
+    original = zappa.run
+    monkeypatch.setattr(
+        zappa,
+        "run",
+        lambda argv, watch=None: (original(argv), statuses.extend([IN_PROGRESS, FAILED])),
+    )
+    return seen
+
+
 IN_PROGRESS = {"LastUpdateStatus": "InProgress", "LastUpdateStatusReason": "Updating"}
 SUCCESSFUL = {"LastUpdateStatus": "Successful"}
 FAILED = {

@@ -128,19 +128,12 @@ def test_a_deploy_waits_for_lambda_and_stops_when_the_update_failed(
     """Issue 13, defect 4: Zappa (touch: false) returns before Lambda applied the new code."""
     from ops import lambda_wait
 
-    from .lambda_updates import FAILED, IN_PROGRESS, report_statuses
+    from .lambda_updates import zappa_update_fails
 
     make_role_and_bucket()
     deployed_stage()
     monkeypatch.setattr(lambda_wait, "POLL_SECONDS", 0)
-    statuses, seen = [], []
-    report_statuses(monkeypatch, statuses, seen)
-    zappa_update = zappa.run
-    monkeypatch.setattr(
-        zappa,
-        "run",
-        lambda argv, watch=None: (zappa_update(argv), statuses.extend([IN_PROGRESS, FAILED])),
-    )
+    seen = zappa_update_fails(monkeypatch, zappa)
     result = cli("deploy", "dev")
     assert result.exit_code == 1
     assert seen == ["InProgress", "Failed"]

@@ -8,8 +8,8 @@ from flask import request
 import project
 from ops import lambda_wait, paths, zappa
 
-from .conftest import API_KEY, REGION, SHA, make_role_and_bucket
-from .lambda_updates import FAILED, IN_PROGRESS, SUCCESSFUL, report_statuses
+from .conftest import REGION, SHA, keyed, make_role_and_bucket
+from .lambda_updates import IN_PROGRESS, SUCCESSFUL, report_statuses, zappa_update_fails
 from .stage_state import code, make_function, publish_code
 
 pytestmark = pytest.mark.slow
@@ -18,18 +18,7 @@ NAME = project.function_name("dev")
 
 
 def rollback(cli, url, *extra):
-    return cli(
-        "rollback",
-        "dev",
-        "--url",
-        url,
-        "--api-key-env",
-        "SMOKE_KEY",
-        "--wait",
-        "0",
-        *extra,
-        env={"SMOKE_KEY": API_KEY},
-    )
+    return keyed(cli, "rollback", url, *extra)
 
 
 def latest_code_sha():
@@ -136,14 +125,7 @@ def test_the_smoke_test_starts_only_after_lambda_finished_the_rollback(cli, serv
 
 def test_a_failed_function_update_is_one_line_and_no_smoke_test(cli, served, monkeypatch):
     url, _, _, log = served
-    statuses, seen = [], []
-    report_statuses(monkeypatch, statuses, seen)
-    original = zappa.run
-    monkeypatch.setattr(
-        zappa,
-        "run",
-        lambda argv, watch=None: (original(argv), statuses.extend([IN_PROGRESS, FAILED])),
-    )
+    zappa_update_fails(monkeypatch, zappa)
     result = rollback(cli, url, "--expect-sha", OLD)
     assert result.exit_code == 1
     last = result.output.strip().splitlines()[-1]

@@ -9,24 +9,13 @@ from flask import request
 import project
 from ops import paths, release
 
-from .conftest import API_KEY, REGION, SHA
+from .conftest import API_KEY, REGION, SHA, keyed
 
 pytestmark = pytest.mark.slow
 
 
 def smoke(cli, url, *extra, key=API_KEY):
-    return cli(
-        "smoke",
-        "dev",
-        "--url",
-        url,
-        "--api-key-env",
-        "SMOKE_KEY",
-        "--wait",
-        "0",
-        *extra,
-        env={"SMOKE_KEY": key},
-    )
+    return keyed(cli, "smoke", url, *extra, key=key)
 
 
 def test_the_expected_commit_and_model_pass(cli, stage_server):
