@@ -1,8 +1,10 @@
 """Deploy a stage into the local endpoint the way Zappa and `ops usage-plan` leave it (a function,
 a REST API with the stage, a usage plan and keys), and call it over HTTP with a timeout."""
 
+import contextlib
 import io
 import itertools
+import subprocess
 import textwrap
 import zipfile
 
@@ -14,6 +16,30 @@ import project
 from rehearsal.local_aws import local_client
 
 TIMEOUT = 30  # seconds, for every HTTP call a test makes
+
+
+@contextlib.contextmanager
+def serving(command: list[str], **popen):
+    """A serving CLI (`python -m rehearsal ...`) in a subprocess, killed if the test fails first."""
+    process = subprocess.Popen(
+        command, cwd=project.ROOT, stdout=subprocess.PIPE, text=True, **popen
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate(timeout=TIMEOUT)
+
+
+def stopped(process: subprocess.Popen, signum: int) -> str:
+    """Signal a serving CLI; it must exit 0 within TIMEOUT. Returns the rest of its output."""
+    process.send_signal(signum)
+    output, _ = process.communicate(timeout=TIMEOUT)
+    assert process.returncode == 0, output
+    return output
+
+
 numbers = itertools.count(1)
 
 # A small function that shows what it received, and misbehaves on request.

@@ -10,11 +10,10 @@ import sys
 import pytest
 import requests
 
-from ops import paths
 from rehearsal.local_aws import LocalAwsServer
 from rehearsal.local_aws.clients import REAL_ACCOUNT_VARIABLES, NotLocal, aws_env, local_client
 from rehearsal.local_aws.server import exit_on_signals, exported
-from tests.rehearsal.local.helpers import TIMEOUT
+from tests.rehearsal.local.helpers import TIMEOUT, serving, stopped
 
 CHILD = "import boto3; print(boto3.client('sts').get_caller_identity()['Account'])"
 
@@ -61,26 +60,14 @@ def test_sigterm_becomes_system_exit_and_the_handler_is_restored():
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_cli_serves_until_signalled(signum):
-    process = subprocess.Popen(
-        [sys.executable, "-m", "rehearsal", "local-aws", "--no-provision"],
-        cwd=paths.ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
+    command = [sys.executable, "-m", "rehearsal", "local-aws", "--no-provision"]
+    with serving(command, stderr=subprocess.STDOUT) as process:
         line = process.stdout.readline()
         match = re.search(r"local AWS endpoint: (http://127\.0\.0\.1:\d+)", line)
         assert match, line
         url = match.group(1)
         assert requests.get(f"{url}/moto-api/data.json", timeout=TIMEOUT).status_code == 200
-        process.send_signal(signum)
-        output, _ = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate(timeout=30)
-    assert process.returncode == 0
+        output = stopped(process, signum)
     assert "local AWS endpoint stopped" in output
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{url}/moto-api/data.json", timeout=TIMEOUT)

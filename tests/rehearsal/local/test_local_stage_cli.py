@@ -10,9 +10,8 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from ops import paths
 from rehearsal.gateway.cli import local_stage
-from tests.rehearsal.local.helpers import Stage, call, echo_zip
+from tests.rehearsal.local.helpers import Stage, call, echo_zip, serving, stopped
 
 
 @pytest.mark.parametrize(
@@ -35,23 +34,14 @@ def test_serves_until_sigterm(endpoint, role_arn, tmp_path):
     _, key = stage.key()
     command = [sys.executable, "-m", "rehearsal", "local-stage", "dev", "--endpoint", endpoint]
     command += ["--cache-dir", str(tmp_path)]
-    process = subprocess.Popen(
-        command, cwd=paths.ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    )
-    try:
+    with serving(command, stderr=subprocess.DEVNULL) as process:
         match = re.search(
             r"local stage dev: (http://127\.0\.0\.1:\d+/dev)", process.stdout.readline()
         )
         assert match
         answer = call("GET", f"{match.group(1)}/", key)
         assert answer.status_code == 200
-        process.send_signal(signal.SIGTERM)
-        output, _ = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate(timeout=30)
-    assert process.returncode == 0
+        output = stopped(process, signal.SIGTERM)
     assert "local stage dev stopped" in output
     with pytest.raises(ProcessLookupError):
         os.kill(answer.json()["pid"], 0)  # the worker stopped with it
