@@ -2,6 +2,7 @@
 
 import contextlib
 import logging
+import os
 import shutil
 import tempfile
 import warnings
@@ -131,7 +132,10 @@ def _broken_builds(runner: Runner, sha: str, url: str, bucket: str) -> list[str]
     package = paths.package_zip("dev")
     with tempfile.TemporaryDirectory(dir=package.parent) as tmp:
         good = Path(shutil.copy(package, tmp))  # dev's checked package of this commit
-        return [_roll_back(runner, build, good, sha, url, bucket) for build in broken.BUILDS]
+        try:
+            return [_roll_back(runner, build, good, sha, url, bucket) for build in broken.BUILDS]
+        finally:
+            os.replace(good, package)  # no broken build is left where `make deploy` looks
 
 
 def _roll_back(

@@ -6,9 +6,12 @@ import json
 import shlex
 import subprocess
 import sys
+import zipfile
 
 import pytest
 
+from ops import paths
+from ops.package_report import zappa_settings as baked_settings
 from rehearsal import broken
 from tests.conftest import ROOT
 from tests.rehearsal.test_fidelity import REHEARSED_WORKFLOWS, make_goals_and_variables
@@ -86,6 +89,8 @@ def test_both_broken_builds_failed_their_smoke_test_and_were_rolled_back(rehears
     assert dev["rollback"] == f"2 builds -> {head[:8]}"
     assert output.index("automatic rollback") < output.index("smoke test of the previous commit")
     assert output.count("smoke test of the previous commit") == 2
+    with zipfile.ZipFile(paths.package_zip("dev")) as archive:  # what `make deploy` would deploy
+        assert baked_settings(archive)["ENVIRONMENT_VARIABLES"]["GIT_SHA"] == head
 
 
 def test_the_old_key_works_in_the_overlap_and_is_refused_after_revocation(rehearsal):
