@@ -24,6 +24,9 @@ unexport PYTHONDONTWRITEBYTECODE
 # runs last. Suites with their own target are left out of the main pytest run.
 TEST_TARGETS := lint test-py
 OWN_PROCESS_SUITES := tests/locust tests/rehearsal/local tests/e2e
+# The main suite runs on every core (pytest-xdist); PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
+PYTEST_PARALLEL = -n $(PYTEST_WORKERS)
 
 # mk/python.mk first: the others' rules name the files it defines (the Python, uv, the lock).
 include mk/python.mk
@@ -83,11 +86,11 @@ format: venv ## Apply ruff's formatting and safe fixes
 
 .PHONY: test-py
 test-py: venv ## The unit and integration tests (moto in-process, loopback servers)
-	$(PY) -m pytest $(addprefix --ignore=,$(OWN_PROCESS_SUITES))
+	$(PY) -m pytest $(PYTEST_PARALLEL) $(addprefix --ignore=,$(OWN_PROCESS_SUITES))
 
 .PHONY: test-unit
-test-unit: venv ## The inner loop: test-py without the tests marked slow (about a minute here)
-	$(PY) -m pytest -m "not slow" $(addprefix --ignore=,$(OWN_PROCESS_SUITES))
+test-unit: venv ## The inner loop: test-py without the tests marked slow (under a minute here)
+	$(PY) -m pytest $(PYTEST_PARALLEL) -m "not slow" $(addprefix --ignore=,$(OWN_PROCESS_SUITES))
 
 .PHONY: test-rehearsal
 test-rehearsal: venv ## make rehearse end to end, checked by tests/e2e (about three minutes)
