@@ -1,5 +1,7 @@
-# The local AWS endpoint (moto with the shims Zappa needs, rehearsal/local_aws/) and the local stage
-# gateway that serves a stage deployed in it like API Gateway + Lambda (rehearsal/gateway/).
+# The rehearsal's parts alone (rehearsal/; `make rehearse` itself is in the Makefile): the local AWS
+# endpoint (moto with the shims Zappa needs, rehearsal/local_aws/), the local stage gateway that
+# serves a stage deployed in it like API Gateway + Lambda (rehearsal/gateway/), and
+# iam/required-calls.json regenerated from a rehearsal's recorded calls.
 #   make local-aws [PORT=4566]               the endpoint in the foreground; prints the exports
 #   make local-stage STAGE=dev [PORT=8080]   a deployed stage on loopback (needs AWS_ENDPOINT_URL)
 
