@@ -12,6 +12,7 @@ being built again (Zappa's build takes about 10 s): only what makes them broken 
 """
 
 import hashlib
+import importlib.util
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +22,9 @@ from project.atomic import replacing
 # What Zappa bakes into the package: the stage's settings, GIT_SHA among its environment variables.
 BAKED_SETTINGS = "zappa_settings.py"
 # Its shipped bytecode (ops.bytecode): unchecked-hash, so Python would load it without looking at
-# a changed source. A derived build drops it; Python compiles the new source at import.
-BAKED_SETTINGS_PYC = "__pycache__/zappa_settings.cpython-313.pyc"
+# a changed source. A derived build drops it; Python compiles the new source at import. (This
+# interpreter is the runtime's version: .python-version names both.)
+BAKED_SETTINGS_PYC = importlib.util.cache_from_source(BAKED_SETTINGS)
 
 
 @dataclass(frozen=True)
