@@ -108,8 +108,8 @@ def problems(stage: str, config: dict) -> list[str]:
 def table_problems(config: dict, name: str) -> list[str]:
     """What is wrong with our own table `name` (usage_plan, api_keys) of a resolved stage."""
     found = zappa_stages.table_problems(name, config.get(name))
-    period = config[name].get("quota_period", PERIODS[0]) if not found else PERIODS[0]
-    if period not in PERIODS:
+    if name == "usage_plan" and not found and config[name]["quota_period"] not in PERIODS:
+        period = config[name]["quota_period"]
         found.append(f"usage_plan.quota_period must be one of {', '.join(PERIODS)} (is {period!r})")
     return found
 
